@@ -1,0 +1,46 @@
+# The project's commands. `make run` and `make test` set up everything they need first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+BUN_VERSION := 1.4.4
+
+# Reflex's tools stay inside the project: Bun from the npm registry (scripts/install-bun), and
+# Reflex's own data and Bun's package cache, instead of folders in $HOME.
+TOOLS := $(CURDIR)/.tools
+export REFLEX_BUN_PATH := $(TOOLS)/bun/bin/bun
+export REFLEX_DIR := $(TOOLS)/reflex
+export BUN_INSTALL_CACHE_DIR := $(TOOLS)/bun-cache
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help setup run test bench lint
+
+help:
+	@echo "make run    run the app on http://localhost:3000 (local stand-ins unless real credentials are set)"
+	@echo "make test   run the whole test suite"
+	@echo "make bench  benchmark the portal path against its floor"
+	@echo "make lint   ruff"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(REFLEX_BUN_PATH): scripts/install-bun
+	scripts/install-bun $(BUN_VERSION) $(TOOLS)/bun
+
+setup: $(VENV)/.installed $(REFLEX_BUN_PATH)
+
+run: setup
+	$(PY) -m devstack run -- $(VENV)/bin/reflex run
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+lint: setup
+	$(VENV)/bin/ruff check .

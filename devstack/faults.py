@@ -1,0 +1,147 @@
+"""Latency and failures on demand, for benchmarks and fault tests. Shared by both stand-ins.
+
+Every request of a kind ("auth", "rest", "stripe") waits its configured latency first. A fault set
+through the control route then answers in place of the real handler:
+
+    POST /__devstack/faults  {"kind": "stripe", "mode": "error", "times": 2}
+    DELETE /__devstack/faults            clears every fault
+    PUT /__devstack/latency  {"auth": 30, "rest": 30}
+
+Modes: "error" (500), "rate_limit" (429), "down" (503), and "timeout" (hold the request for
+`hold_seconds`, far past any sane client timeout, then 504). `times` limits how many requests
+fail; without it the fault stays until cleared. Control routes need the stand-in's admin key as a
+Bearer token (the service-role key for Supabase, the secret key for Stripe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+MODES = ("error", "rate_limit", "timeout", "down")
+MODE_STATUS = {"error": 500, "rate_limit": 429, "down": 503, "timeout": 504}
+
+
+@dataclass
+class Fault:
+    mode: str
+    remaining: int | None = None  # None: until cleared
+
+
+class FaultControls:
+    """The current latency and faults of one stand-in process."""
+
+    def __init__(self, latency_ms: dict[str, int], hold_seconds: float = 60.0) -> None:
+        self.latency_ms = dict(latency_ms)
+        self.hold_seconds = hold_seconds
+        self._faults: dict[str, Fault] = {}
+
+    def set_fault(self, kind: str, mode: str, times: int | None = None) -> None:
+        self._faults[kind] = Fault(mode, times)
+
+    def clear(self) -> None:
+        self._faults.clear()
+
+    def take(self, kind: str) -> str | None:
+        """The fault mode this request of `kind` must suffer, if any; counts it down."""
+        fault = self._faults.get(kind)
+        if fault is None:
+            return None
+        if fault.remaining is not None:
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                del self._faults[kind]
+        return fault.mode
+
+    def describe(self) -> dict:
+        return {
+            "latency_ms": self.latency_ms,
+            "faults": {k: {"mode": f.mode, "remaining": f.remaining} for k, f in self._faults.items()},
+        }
+
+
+FaultResponder = Callable[[str, str], Response]
+
+
+class InjectLatencyAndFaults:
+    """ASGI middleware: delay, then maybe fail, every request that `classify` names a kind."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        controls: FaultControls,
+        classify: Callable[[str], str | None],
+        respond: FaultResponder,
+    ) -> None:
+        self.app = app
+        self.controls = controls
+        self.classify = classify
+        self.respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = self.classify(scope["path"]) if scope["type"] == "http" else None
+        if kind is None:
+            await self.app(scope, receive, send)
+            return
+        delay = self.controls.latency_ms.get(kind, 0)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        mode = self.controls.take(kind)
+        if mode is None:
+            await self.app(scope, receive, send)
+            return
+        if mode == "timeout":
+            await asyncio.sleep(self.controls.hold_seconds)
+        await self.respond(kind, mode)(scope, receive, send)
+
+
+def control_routes(controls: FaultControls, admin_key: Callable[[], str]) -> list[Route]:
+    """The `/__devstack/faults` and `/__devstack/latency` routes for one stand-in."""
+
+    def authorized(request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {admin_key()}".encode())
+
+    def guarded(handler: Callable[[Request], Awaitable[Response]]):
+        async def endpoint(request: Request) -> Response:
+            if not authorized(request):
+                return JSONResponse({"error": "devstack control routes need the admin key"}, 401)
+            return await handler(request)
+
+        return endpoint
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            controls.clear()
+            return JSONResponse(controls.describe())
+        if request.method == "GET":
+            return JSONResponse(controls.describe())
+        body = await request.json()
+        mode, kind, times = body.get("mode"), body.get("kind"), body.get("times")
+        if mode not in MODES or not isinstance(kind, str):
+            return JSONResponse({"error": f"need kind and mode in {MODES}"}, 400)
+        if times is not None and (not isinstance(times, int) or times < 1):
+            return JSONResponse({"error": "times must be a positive whole number"}, 400)
+        controls.set_fault(kind, mode, times)
+        return JSONResponse(controls.describe())
+
+    async def latency(request: Request) -> Response:
+        if request.method == "PUT":
+            body = await request.json()
+            for kind, ms in body.items():
+                if not isinstance(ms, int) or ms < 0:
+                    return JSONResponse({"error": f"latency for {kind} must be ms >= 0"}, 400)
+                controls.latency_ms[kind] = ms
+        return JSONResponse(controls.describe())
+
+    return [
+        Route("/__devstack/faults", guarded(faults), methods=["GET", "POST", "DELETE"]),
+        Route("/__devstack/latency", guarded(latency), methods=["GET", "PUT"]),
+    ]

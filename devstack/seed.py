@@ -1,0 +1,119 @@
+"""Demo data, made through the stand-ins' own APIs with the real client libraries.
+
+    demo@example.com  / demo-password   an active Pro monthly subscription: a Stripe customer and
+                                        subscription, and the matching `user_subscriptions` row
+    nosub@example.com / demo-password   signed up, no subscription row
+
+`seed()` (re)creates both users from scratch. `create_subscriber()` is also what the benchmark
+uses to make its many distinct subscribed users.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import stripe
+from supabase import Client, ClientOptions, create_client
+
+from devstack.config import StackConfig
+
+DEMO_PASSWORD = "demo-password"
+DEMO_EMAIL = "demo@example.com"
+NOSUB_EMAIL = "nosub@example.com"
+DEMO_PRICE = "price_devstack_pro_monthly"
+
+
+def admin_client(config: StackConfig) -> Client:
+    """A service-role Supabase client that never signs in (so its headers never change)."""
+    return create_client(
+        config.supabase_url,
+        config.secrets.api_key("service_role"),
+        options=ClientOptions(auto_refresh_token=False, persist_session=False),
+    )
+
+
+def stripe_client(config: StackConfig) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        config.secrets.stripe_secret_key,
+        base_addresses={"api": config.stripe_api_base},
+    )
+
+
+def _ts(value: int | None) -> str | None:
+    return datetime.fromtimestamp(value, UTC).isoformat() if value else None
+
+
+def subscription_row(user_id: str, sub: stripe.Subscription) -> dict:
+    """The `user_subscriptions` row for a subscription retrieved with its price's product."""
+    item = sub["items"]["data"][0]
+    price = item["price"]
+    product = price["product"]
+    interval = price["recurring"]["interval"]
+    return {
+        "user_id": user_id,
+        "stripe_customer_id": sub["customer"],
+        "stripe_subscription_id": sub["id"],
+        "status": sub["status"],
+        "price_id": price["id"],
+        "plan_label": f"{product['name']} ({interval}ly)",
+        "unit_amount": price["unit_amount"],
+        "currency": price["currency"],
+        "billing_interval": interval,
+        "current_period_end": _ts(item["current_period_end"]),
+        "cancel_at_period_end": sub["cancel_at_period_end"],
+        "cancel_at": _ts(sub["cancel_at"]),
+        "canceled_at": _ts(sub["canceled_at"]),
+        "stripe_synced_at": _ts(sub["created"]),
+    }
+
+
+def recreate_user(admin: Client, email: str, password: str = DEMO_PASSWORD) -> str:
+    """Delete `email` if it exists (its row goes with it), then sign it up afresh. Returns its id."""
+    page = 1
+    while True:
+        users = admin.auth.admin.list_users(page=page, per_page=1000)
+        for user in users:
+            if user.email == email:
+                admin.auth.admin.delete_user(user.id)
+        if len(users) < 1000:
+            break
+        page += 1
+    created = admin.auth.admin.create_user(
+        {"email": email, "password": password, "email_confirm": True}
+    )
+    return created.user.id
+
+
+def create_subscriber(
+    config: StackConfig, admin: Client, sk: stripe.StripeClient, email: str,
+    price: str = DEMO_PRICE, password: str = DEMO_PASSWORD,
+) -> dict:
+    """A user with a Stripe customer, an active subscription and its row. Returns the row."""
+    user_id = recreate_user(admin, email, password)
+    existing = sk.v1.customers.list(params={"email": email, "limit": 100}).data
+    for old in existing:
+        for sub in sk.v1.subscriptions.list(params={"customer": old.id, "limit": 100}).data:
+            sk.v1.subscriptions.cancel(sub.id)
+    customer = sk.v1.customers.create(params={"email": email, "metadata": {"user_id": user_id}})
+    created = sk.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": price}],
+            "metadata": {"user_id": user_id},
+        }
+    )
+    sub = sk.v1.subscriptions.retrieve(
+        created.id, params={"expand": ["items.data.price.product"]}
+    )
+    row = subscription_row(user_id, sub)
+    admin.table("user_subscriptions").upsert(row).execute()
+    return row
+
+
+def seed(config: StackConfig) -> dict[str, str]:
+    """(Re)create the demo accounts. Returns email -> user id."""
+    admin = admin_client(config)
+    sk = stripe_client(config)
+    demo = create_subscriber(config, admin, sk, DEMO_EMAIL)
+    nosub = recreate_user(admin, NOSUB_EMAIL)
+    return {DEMO_EMAIL: demo["user_id"], NOSUB_EMAIL: nosub}
