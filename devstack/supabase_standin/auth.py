@@ -345,8 +345,9 @@ class AuthService:
         if request.method == "POST":
             return await self._admin_create_user(request)
         try:
-            page = max(1, int(request.query_params.get("page", "1")))
-            per_page = max(1, min(1000, int(request.query_params.get("per_page", "50"))))
+            # Empty values mean "default", as in GoTrue (supabase-py sends `page=` for None).
+            page = max(1, int(request.query_params.get("page") or "1"))
+            per_page = max(1, min(1000, int(request.query_params.get("per_page") or "50")))
         except ValueError:
             return auth_error(400, "validation_failed", "page and per_page must be numbers")
         async with self.pool.acquire() as conn:

@@ -77,7 +77,7 @@ def test_signed_out_token_is_refused(make_user, admin, anon_client):
 def test_refresh_rotates_the_refresh_token(make_user, anon_client):
     user = make_user()
     client = anon_client()
-    fresh = client.auth._refresh_access_token(user.refresh_token)  # noqa: SLF001 - the raw grant
+    fresh = client.auth.refresh_session(user.refresh_token)
     assert fresh.session.refresh_token != user.refresh_token
     assert client.auth.get_user(fresh.session.access_token).user.id == user.id
 

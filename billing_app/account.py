@@ -1,0 +1,41 @@
+"""Who is this, and what is their subscription? Both Supabase calls at once.
+
+RLS scopes the row read by the caller's JWT, so it doesn't wait for the auth check: the two run
+concurrently and a click costs max(auth, read) instead of their sum. The auth answer still
+decides: a refused token means "not authenticated" whatever the read returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from billing_app import auth, subscriptions
+from billing_app.outcomes import NOT_AUTHENTICATED, Failure, UpstreamError
+
+
+@dataclass(frozen=True)
+class Account:
+    user: auth.User
+    subscription: subscriptions.Subscription | None
+
+
+async def load_account(access_token: str | None) -> Account | Failure:
+    """The verified user and their row (or None), or NOT_AUTHENTICATED. UpstreamError when
+    Supabase fails."""
+    if not access_token:
+        return NOT_AUTHENTICATED
+    user, row = await asyncio.gather(
+        auth.verify(access_token),
+        subscriptions.read_own(access_token),
+        return_exceptions=True,
+    )
+    if isinstance(user, BaseException):
+        raise user
+    if user is None:
+        return NOT_AUTHENTICATED
+    if isinstance(row, BaseException):
+        raise row
+    if row is not None and row.user_id != user.id:
+        raise UpstreamError("the row read with the caller's token belongs to another user")
+    return Account(user, row)

@@ -1,0 +1,155 @@
+"""The plain-HTTP front door: routes mounted ahead of Reflex's own by `api_transformer`.
+
+    POST /api/customer_portal   200 {"url"} | 401 {"error": "Unauthorized"}
+                                | 404 {"error": "No subscription found"}
+                                | 500 {"error": "Failed to create portal session"}
+                                | 405 for other methods. Credentials: `Authorization: Bearer
+                                <access token>`, or the session cookies (renewed when the
+                                access token has expired). The body is ignored.
+    GET  /api/auth/callback     ?code=&next=  one-time code from sign-in -> session cookies
+    GET  /api/auth/refresh      ?next=        renew the session cookies, then back to `next`
+    POST /api/auth/sign_out                   end the session at Supabase, clear the cookies
+
+Each route only translates: the action's result becomes a status and JSON, or a redirect.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from billing_app import auth, routes, session_cookies, sign_in_codes
+from billing_app.outcomes import NOT_AUTHENTICATED, PORTAL_FAILED, Failure, UpstreamError
+from billing_app.portal import create_portal_session
+from billing_app.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _json(status: int, body: dict, allow: str | None = None) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if allow:
+        headers["Allow"] = allow
+    return JSONResponse(body, status, headers=headers)
+
+
+def _failure(failure: Failure) -> JSONResponse:
+    return _json(failure.status, {"error": failure.message})
+
+
+def _method_not_allowed(allow: str) -> JSONResponse:
+    return _json(405, {"error": "Method not allowed"}, allow=allow)
+
+
+def _bearer(request: Request) -> tuple[bool, str | None]:
+    """(was an Authorization header sent, the Bearer token in it)."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return False, None
+    scheme, _, token = header.partition(" ")
+    return True, (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+async def customer_portal(request: Request) -> Response:
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    settings = get_settings()
+    renewed: auth.Session | None = None
+    try:
+        sent_header, token = _bearer(request)
+        if not sent_header:
+            # A browser call: the session cookies, renewed first if the access token expired.
+            token, refresh_token = session_cookies.read(request.headers.get("cookie"))
+            if session_cookies.needs_refresh(token) and refresh_token:
+                renewed = await auth.refresh(refresh_token)
+                if renewed is None:
+                    response = _failure(NOT_AUTHENTICATED)
+                    session_cookies.clear(response, secure=settings.secure_cookies)
+                    return response
+                token = renewed.access_token
+        result = await create_portal_session(token)
+    except UpstreamError as exc:
+        logger.warning("customer_portal: Supabase failed while renewing the session: %s", exc)
+        return _failure(PORTAL_FAILED)
+    except Exception:
+        logger.exception("customer_portal: unexpected error")
+        return _failure(PORTAL_FAILED)
+    response = _failure(result) if isinstance(result, Failure) else _json(200, {"url": result.url})
+    if renewed is not None:
+        session_cookies.store(response, renewed, secure=settings.secure_cookies)
+    return response
+
+
+def _to_site(path: str) -> str:
+    return f"{get_settings().site_url}{path}"
+
+
+def _login_url(next_path: str | None = None, error: str | None = None) -> str:
+    query = {k: v for k, v in (("next", next_path), ("error", error)) if v}
+    return _to_site(routes.LOGIN + (f"?{urlencode(query)}" if query else ""))
+
+
+async def auth_callback(request: Request) -> Response:
+    settings = get_settings()
+    next_path = routes.local_path_or_default(request.query_params.get("next"))
+    session = sign_in_codes.redeem(request.query_params.get("code"))
+    if session is None:
+        return RedirectResponse(_login_url(next_path, "expired"), 303, headers=NO_STORE)
+    response = RedirectResponse(_to_site(next_path), 303, headers=NO_STORE)
+    session_cookies.store(response, session, secure=settings.secure_cookies)
+    return response
+
+
+async def auth_refresh(request: Request) -> Response:
+    settings = get_settings()
+    next_path = routes.local_path_or_default(request.query_params.get("next"))
+    _, refresh_token = session_cookies.read(request.headers.get("cookie"))
+    try:
+        session = await auth.refresh(refresh_token)
+    except UpstreamError as exc:
+        logger.warning("auth_refresh: Supabase failed: %s", exc)
+        return RedirectResponse(_login_url(next_path, "unavailable"), 303, headers=NO_STORE)
+    if session is None:
+        response = RedirectResponse(_login_url(next_path), 303, headers=NO_STORE)
+        session_cookies.clear(response, secure=settings.secure_cookies)
+        return response
+    response = RedirectResponse(_to_site(next_path), 303, headers=NO_STORE)
+    session_cookies.store(response, session, secure=settings.secure_cookies)
+    return response
+
+
+async def auth_sign_out(request: Request) -> Response:
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    settings = get_settings()
+    access_token, _ = session_cookies.read(request.headers.get("cookie"))
+    try:
+        await auth.sign_out(access_token)
+    except UpstreamError as exc:
+        # The cookies go anyway; the session at Supabase ends when its refresh token isn't used.
+        logger.warning("sign_out: Supabase failed: %s", exc)
+    response = RedirectResponse(_login_url(), 303, headers=NO_STORE)
+    session_cookies.clear(response, secure=settings.secure_cookies)
+    return response
+
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_api() -> Starlette:
+    """The Starlette app Reflex mounts its own backend into (see billing_app.py)."""
+    return Starlette(
+        routes=[
+            Route(routes.API_CUSTOMER_PORTAL, customer_portal, methods=ALL_METHODS),
+            Route(routes.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
+            Route(routes.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),
+            Route(routes.API_AUTH_SIGN_OUT, auth_sign_out, methods=ALL_METHODS),
+        ]
+    )

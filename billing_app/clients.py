@@ -1,0 +1,145 @@
+"""The shared, pooled clients for Supabase and Stripe. Everything upstream goes through these.
+
+One httpx connection pool per upstream, made once per event loop and closed at shutdown: an
+`httpx.AsyncClient` costs an SSL context (~17 ms) to build, and a fresh pool per request would
+also pay a new connection each time. The pools keep enough idle connections for the expected
+concurrency, since httpx's default of 20 makes connections churn under load.
+
+- `supabase_auth()` is one Auth client on the anon key. It never signs in, so its headers never
+  change and it is safe to share: it only verifies tokens (`get_user(jwt)`) and signs sessions
+  out (`admin.sign_out(jwt)`), passing each user's JWT per call.
+- `user_postgrest(jwt)` is a PostgREST client carrying one user's JWT, built per request on the
+  shared pool (~0.05 ms), so RLS sees that user and nobody else. Never shared between users.
+- `service_postgrest()` carries the service-role key and bypasses RLS: for `admin.py` only.
+- `stripe()` is one `StripeClient`, which retries failed calls twice with one idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import stripe as stripe_lib
+from postgrest import AsyncPostgrestClient
+from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
+from supabase_auth import AsyncGoTrueClient
+
+from billing_app.settings import Settings, get_settings
+
+# Pool sizes: room for ~100 concurrent requests per upstream, kept alive between requests.
+POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60)
+# Supabase calls are quick; a stuck one must not hold a user for long.
+SUPABASE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+# Each Stripe attempt gets 3 s; with two retries and their back-off the whole call stays near 10 s.
+STRIPE_TIMEOUT = httpx.Timeout(3.0, connect=2.0)
+STRIPE_RETRIES = 2
+
+
+class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
+    """stripe-python's httpx client, on a pool sized like ours instead of httpx's defaults."""
+
+    def __init__(self, pool: httpx.AsyncClient) -> None:
+        super().__init__(timeout=STRIPE_TIMEOUT)
+        self._client_async = pool
+
+
+@dataclass
+class _Clients:
+    supabase_http: httpx.AsyncClient
+    stripe_http: httpx.AsyncClient
+    auth: AsyncGoTrueClient
+    stripe: stripe_lib.StripeClient
+
+    async def aclose(self) -> None:
+        await self.supabase_http.aclose()
+        await self.stripe_http.aclose()
+
+
+_by_loop: dict[asyncio.AbstractEventLoop, _Clients] = {}
+
+
+def _build(settings: Settings) -> _Clients:
+    supabase_http = httpx.AsyncClient(timeout=SUPABASE_TIMEOUT, limits=POOL_LIMITS)
+    stripe_http = httpx.AsyncClient(timeout=STRIPE_TIMEOUT, limits=POOL_LIMITS)
+    anon = settings.supabase_anon_key
+    auth = AsyncGoTrueClient(
+        url=f"{settings.supabase_url}/auth/v1",
+        headers={"apikey": anon, "Authorization": f"Bearer {anon}"},
+        http_client=supabase_http,
+        auto_refresh_token=False,
+        persist_session=False,
+    )
+    base_addresses = {"api": settings.stripe_api_base} if settings.stripe_api_base else {}
+    stripe_client = stripe_lib.StripeClient(
+        settings.stripe_secret_key,
+        base_addresses=base_addresses,
+        max_network_retries=STRIPE_RETRIES,
+        http_client=_PooledStripeHTTPClient(stripe_http),
+    )
+    return _Clients(supabase_http, stripe_http, auth, stripe_client)
+
+
+def _current() -> _Clients:
+    # httpx pools belong to the event loop that opened their connections, so each loop gets
+    # its own set. In the app there is one loop; tests and tools may run more.
+    loop = asyncio.get_running_loop()
+    clients = _by_loop.get(loop)
+    if clients is None:
+        clients = _by_loop[loop] = _build(get_settings())
+    return clients
+
+
+def supabase_auth() -> AsyncGoTrueClient:
+    return _current().auth
+
+
+def supabase_http() -> httpx.AsyncClient:
+    """The shared Supabase pool, for clients that must be built per call (see auth.py)."""
+    return _current().supabase_http
+
+
+def user_postgrest(access_token: str) -> AsyncPostgrestClient:
+    """PostgREST as this user: their JWT decides, through RLS, which rows exist."""
+    settings = get_settings()
+    return AsyncPostgrestClient(
+        f"{settings.supabase_url}/rest/v1",
+        headers={
+            **DEFAULT_POSTGREST_CLIENT_HEADERS,
+            "apikey": settings.supabase_anon_key,
+            "Authorization": f"Bearer {access_token}",
+        },
+        http_client=supabase_http(),
+        # postgrest-py would otherwise retry a 503 with sleeps of 1, 2, 4... s; a click must
+        # fail fast and clearly instead.
+        retry_enabled=False,
+    )
+
+
+def service_postgrest() -> AsyncPostgrestClient:
+    """PostgREST as the service role: past RLS. Only `admin.py` may call this."""
+    settings = get_settings()
+    key = settings.supabase_service_role_key
+    return AsyncPostgrestClient(
+        f"{settings.supabase_url}/rest/v1",
+        headers={**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": key, "Authorization": f"Bearer {key}"},
+        http_client=supabase_http(),
+        retry_enabled=False,
+    )
+
+
+def stripe() -> stripe_lib.StripeClient:
+    return _current().stripe
+
+
+@contextlib.asynccontextmanager
+async def lifespan() -> AsyncIterator[None]:
+    """Registered with the app: close this loop's pools when the server stops."""
+    try:
+        yield
+    finally:
+        clients = _by_loop.pop(asyncio.get_running_loop(), None)
+        if clients is not None:
+            await clients.aclose()

@@ -1,0 +1,1 @@
+"""Reusable pieces of layout. No logic: they only bind to state vars and events."""

@@ -1,0 +1,51 @@
+"""Manage Subscription: a fresh Stripe Customer Portal session for the signed-in user.
+
+`create_portal_session()` is the one implementation behind both the billing page's button and
+`POST /api/customer_portal`. The Stripe customer always comes from the caller's own row, read
+under RLS, never from the request; `return_url` always comes from SITE_URL. Portal URLs are
+single-use and short-lived at Stripe, so one is made per click and never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+
+from billing_app import clients
+from billing_app.account import load_account
+from billing_app.outcomes import NO_SUBSCRIPTION, PORTAL_FAILED, Failure, Redirect, UpstreamError
+from billing_app.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+async def create_portal_session(access_token: str | None) -> Redirect | Failure:
+    try:
+        account = await load_account(access_token)
+    except UpstreamError as exc:
+        logger.warning("portal: Supabase failed: %s", exc)
+        return PORTAL_FAILED
+    if isinstance(account, Failure):
+        return account
+    subscription = account.subscription
+    if subscription is None or not subscription.stripe_customer_id:
+        return NO_SUBSCRIPTION
+
+    settings = get_settings()
+    params: dict = {
+        "customer": subscription.stripe_customer_id,
+        "return_url": settings.billing_url,
+    }
+    if settings.stripe_portal_config_id:
+        params["configuration"] = settings.stripe_portal_config_id
+    try:
+        session = await clients.stripe().v1.billing_portal.sessions.create_async(params=params)
+    except stripe.StripeError as exc:
+        logger.warning(
+            "portal: Stripe failed for user %s: %s %r (code=%s, status=%s, request=%s)",
+            account.user.id, type(exc).__name__, exc.user_message, exc.code, exc.http_status,
+            exc.request_id,
+        )
+        return PORTAL_FAILED
+    return Redirect(session.url)
