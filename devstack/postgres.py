@@ -11,6 +11,7 @@ the `postgres` user (or `nobody` where there is none).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import os
 import pwd
@@ -237,6 +238,9 @@ class Cluster:
         fresh = self.create()
         if not self.running:
             self.start()
-        if fresh:
-            asyncio.run(self.apply_base())
-        asyncio.run(self.migrate())
+        # A thread of its own: callers may already run an event loop (Playwright's sync API
+        # does, in tests), and asyncio.run refuses to nest.
+        with concurrent.futures.ThreadPoolExecutor(1) as worker:
+            if fresh:
+                worker.submit(asyncio.run, self.apply_base()).result()
+            worker.submit(asyncio.run, self.migrate()).result()

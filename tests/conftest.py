@@ -7,8 +7,6 @@ or stand-in fails the run; on a laptop it skips the tests that need it, saying w
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,23 +19,7 @@ from devstack import seed as demo
 from devstack.config import StackConfig
 from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import down, up
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(ok: bool, why: str) -> None:
-    """Skip locally, fail in CI, when something the test needs is missing."""
-    if ok:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI: {why}")
-    pytest.skip(why)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import Devstack, RunningApp, free_port, launch_app, require, stop_app
 
 
 @pytest.fixture(scope="session")
@@ -129,3 +111,32 @@ def make_user(stack: StackConfig, admin: Client) -> Callable[..., TestUser]:
         return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def devstack(stack: StackConfig) -> Iterator[Devstack]:
+    control = Devstack(stack)
+    yield control
+
+
+@pytest.fixture
+def no_faults(devstack: Devstack) -> Iterator[Devstack]:
+    """For tests that inject faults: whatever they set is cleared afterwards."""
+    devstack.clear_faults()
+    yield devstack
+    devstack.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstack,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
+    pointed at it."""
+    proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log")
+    devstack.point_webhooks(f"{app.url}/api/webhooks/stripe")
+    try:
+        yield app
+    finally:
+        stop_app(proc)
+
+

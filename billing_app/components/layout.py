@@ -5,15 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from billing_app import routes
+from billing_app.components.post_form import post_form
 from billing_app.state.session import SessionState, backend_url
 
 
 def sign_out_form() -> rx.Component:
-    # A plain form POST: the backend route ends the session and clears the HttpOnly cookies.
-    return rx.el.form(
+    return post_form(
         rx.button("Sign out", type="submit", variant="soft", color_scheme="gray"),
         action=backend_url(routes.API_AUTH_SIGN_OUT),
-        method="post",
     )
 
 

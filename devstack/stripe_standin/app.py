@@ -1,0 +1,137 @@
+"""The Stripe stand-in as one Starlette app: `create_app(config)`.
+
+It wires the pieces together: the state (`store.py`), the behaviour (`billing.py`,
+`checkout.py`, `portal.py`), the `/v1`
+API (`api.py`), webhook delivery (`webhooks.py`), the hosted pages (`pages.py`), devstack's
+control routes (`control.py`) and the shared latency/fault injection (`devstack.faults`, applied
+to `/v1/*` only). Every response carries a `Request-Id: req_...` header.
+
+While running, a background tick renews billing periods, ends subscriptions whose `cancel_at`
+has passed and expires old checkout sessions, firing the webhooks Stripe would. On shutdown,
+deliveries stop (pending ones resume on the next start) and the state is written to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from devstack.config import StackConfig
+from devstack.faults import FaultControls, InjectLatencyAndFaults
+from devstack.faults import control_routes as fault_routes
+
+from .api import StripeApi
+from .billing import Billing
+from .checkout import Checkout
+from .control import control_routes
+from .errors import fault_response
+from .idempotency import IdempotencyCache
+from .ids import request_id
+from .pages import checkout_routes, portal_routes
+from .portal import Portal
+from .store import Store
+from .webhooks import DEFAULT_RETRY_DELAYS, Webhooks
+
+log = logging.getLogger("devstack.stripe")
+
+
+class RequestIds:
+    """ASGI middleware: a fresh `req_...` id per request, in `scope["state"]` and the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = request_id()
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("Request-Id", rid)
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def classify(path: str) -> str | None:
+    """Only Stripe API calls get injected latency and faults; pages and control routes don't."""
+    return "stripe" if path.startswith("/v1/") else None
+
+
+def create_app(
+    config: StackConfig,
+    *,
+    webhook_retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+    webhook_timeout: float = 10.0,
+    snapshot_interval: float = 0.2,
+    tick_interval: float = 5.0,
+) -> Starlette:
+    """The Stripe stand-in for `config`: state in `config.stripe_state_file`, webhooks to
+    `config.webhook_url`, page links under `config.stripe_api_base`."""
+    secret_key = config.secrets.stripe_secret_key
+    store = Store(config.stripe_state_file, snapshot_interval=snapshot_interval)
+    webhooks = Webhooks(
+        store,
+        config.secrets.stripe_webhook_secret,
+        config.webhook_url,
+        retry_delays=webhook_retry_delays,
+        timeout=webhook_timeout,
+    )
+    billing = Billing(store, webhooks, config.stripe_api_base)
+    checkout = Checkout(billing)
+    portal = Portal(billing)
+    idempotency = IdempotencyCache()
+    api = StripeApi(billing, checkout, portal, secret_key, idempotency)
+    controls = FaultControls({"stripe": config.stripe_latency_ms})
+
+    async def tick_forever() -> None:
+        while True:
+            try:
+                await billing.tick()
+                await checkout.expire_due()
+                await portal.forget_old_links()
+            except Exception:  # keep ticking; the next tick may well succeed
+                log.exception("stripe stand-in tick failed")
+            await asyncio.sleep(tick_interval)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await webhooks.start()
+        ticker = asyncio.create_task(tick_forever())
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            await webhooks.stop()
+            await store.close()
+
+    routes = [
+        Route("/v1/{path:path}", api.handle, methods=["GET", "POST", "DELETE", "PUT", "PATCH"]),
+        *portal_routes(billing, portal),
+        *checkout_routes(billing, checkout),
+        *control_routes(billing, portal, webhooks, idempotency, secret_key),
+        *fault_routes(controls, lambda: secret_key),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(
+        InjectLatencyAndFaults, controls=controls, classify=classify, respond=fault_response
+    )
+    app.add_middleware(RequestIds)  # added last, so outermost: fault answers get an id too
+    app.state.billing = billing
+    app.state.checkout = checkout
+    app.state.portal = portal
+    app.state.webhooks = webhooks
+    app.state.faults = controls
+    return app

@@ -1,0 +1,46 @@
+"""Time for the stand-in: the current Unix second and calendar-month billing periods.
+
+Stripe bills on calendar months anchored on the billing cycle anchor: an anchor on the 31st
+renews on the last day of shorter months and returns to the 31st when the month allows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import UTC, datetime
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def add_interval(anchor: int, interval: str, count: int, times: int = 1) -> int:
+    """`anchor` moved forward by `times` billing intervals (day, week, month or year)."""
+    if interval == "day":
+        return anchor + 86400 * count * times
+    if interval == "week":
+        return anchor + 7 * 86400 * count * times
+    months = count * times * (12 if interval == "year" else 1)
+    start = datetime.fromtimestamp(anchor, UTC)
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return int(start.replace(year=year, month=month, day=day).timestamp())
+
+
+def period_containing(anchor: int, interval: str, count: int, at: int) -> tuple[int, int]:
+    """The billing period, counted from `anchor`, that contains the moment `at`."""
+    index = 0
+    start = anchor
+    end = add_interval(anchor, interval, count, 1)
+    while end <= at:
+        index += 1
+        start, end = end, add_interval(anchor, interval, count, index + 1)
+    return start, end
+
+
+def day_label(ts: int) -> str:
+    """A date for people, e.g. "March 5, 2027" (UTC)."""
+    moment = datetime.fromtimestamp(ts, UTC)
+    return f"{moment:%B} {moment.day}, {moment.year}"
