@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -177,6 +178,13 @@ def down(config: StackConfig) -> None:
         _stop_pid(pid)
     config.run_file.unlink(missing_ok=True)
     Cluster(config).stop()
+
+
+def destroy(config: StackConfig) -> None:
+    """Stop the stack and delete everything it kept: data, keys, logs. For throwaway stacks."""
+    down(config)
+    shutil.rmtree(Cluster(config).root, ignore_errors=True)
+    shutil.rmtree(config.state_dir, ignore_errors=True)
 
 
 def status(config: StackConfig) -> dict[str, bool]:

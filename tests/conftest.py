@@ -18,7 +18,7 @@ from supabase import Client, ClientOptions, create_client
 from devstack import seed as demo
 from devstack.config import StackConfig
 from devstack.postgres import PostgresError, find_bin_dir
-from devstack.stack import down, up
+from devstack.stack import destroy, up
 from tests.helpers import Devstack, RunningApp, free_port, launch_app, require, stop_app
 
 
@@ -35,11 +35,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
         postgres_port=free_port(),
         stripe_port=free_port(),
     )
-    up(config)
     try:
+        up(config)
         yield config
     finally:
-        down(config)
+        destroy(config)
 
 
 @pytest.fixture(scope="session")
