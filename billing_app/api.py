@@ -6,6 +6,9 @@
                                 | 405 for other methods. Credentials: `Authorization: Bearer
                                 <access token>`, or the session cookies (renewed when the
                                 access token has expired). The body is ignored.
+    POST /api/checkout_sessions the same rules; 409 {"error": "Already subscribed"},
+                                500 {"error": "Failed to create checkout session"}
+    POST /api/webhooks/stripe   Stripe's signed events (see webhooks.py)
     GET  /api/auth/callback     ?code=&next=  one-time code from sign-in -> session cookies
     GET  /api/auth/refresh      ?next=        renew the session cookies, then back to `next`
     POST /api/auth/sign_out                   end the session at Supabase, clear the cookies
@@ -16,6 +19,7 @@ Each route only translates: the action's result becomes a status and JSON, or a 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
@@ -24,9 +28,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from billing_app import auth, routes, session_cookies, sign_in_codes
-from billing_app.outcomes import NOT_AUTHENTICATED, PORTAL_FAILED, Failure, UpstreamError
+from billing_app.checkout import create_checkout_session
+from billing_app.outcomes import (
+    CHECKOUT_FAILED,
+    NOT_AUTHENTICATED,
+    PORTAL_FAILED,
+    Failure,
+    Redirect,
+    UpstreamError,
+)
 from billing_app.portal import create_portal_session
 from billing_app.settings import get_settings
+from billing_app.webhooks import HANDLING_FAILED, handle_stripe_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +70,12 @@ def _bearer(request: Request) -> tuple[bool, str | None]:
     return True, (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-async def customer_portal(request: Request) -> Response:
+UserAction = Callable[[str | None], Awaitable[Redirect | Failure]]
+
+
+async def _run_user_action(request: Request, action: UserAction, failed: Failure) -> Response:
+    """Authenticate the caller (Bearer, or cookies renewed if expired), run the action, and
+    turn its result into the documented JSON."""
     if request.method != "POST":
         return _method_not_allowed("POST")
     settings = get_settings()
@@ -65,7 +83,6 @@ async def customer_portal(request: Request) -> Response:
     try:
         sent_header, token = _bearer(request)
         if not sent_header:
-            # A browser call: the session cookies, renewed first if the access token expired.
             token, refresh_token = session_cookies.read(request.headers.get("cookie"))
             if session_cookies.needs_refresh(token) and refresh_token:
                 renewed = await auth.refresh(refresh_token)
@@ -74,17 +91,45 @@ async def customer_portal(request: Request) -> Response:
                     session_cookies.clear(response, secure=settings.secure_cookies)
                     return response
                 token = renewed.access_token
-        result = await create_portal_session(token)
+        result = await action(token)
     except UpstreamError as exc:
-        logger.warning("customer_portal: Supabase failed while renewing the session: %s", exc)
-        return _failure(PORTAL_FAILED)
+        logger.warning("%s: Supabase failed while renewing the session: %s", request.url.path, exc)
+        return _failure(failed)
     except Exception:
-        logger.exception("customer_portal: unexpected error")
-        return _failure(PORTAL_FAILED)
+        logger.exception("%s: unexpected error", request.url.path)
+        return _failure(failed)
     response = _failure(result) if isinstance(result, Failure) else _json(200, {"url": result.url})
     if renewed is not None:
         session_cookies.store(response, renewed, secure=settings.secure_cookies)
     return response
+
+
+async def customer_portal(request: Request) -> Response:
+    return await _run_user_action(request, create_portal_session, PORTAL_FAILED)
+
+
+async def checkout_sessions(request: Request) -> Response:
+    return await _run_user_action(request, create_checkout_session, CHECKOUT_FAILED)
+
+
+# Stripe's events are a few kilobytes; a body this large is not one.
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+async def stripe_webhook(request: Request) -> Response:
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    payload = bytearray()
+    async for chunk in request.stream():
+        payload += chunk
+        if len(payload) > MAX_WEBHOOK_BYTES:
+            return _json(413, {"error": "Payload too large"})
+    try:
+        answer = await handle_stripe_webhook(bytes(payload), request.headers.get("stripe-signature"))
+    except Exception:
+        logger.exception("webhook: unexpected error")
+        answer = HANDLING_FAILED
+    return _json(answer.status, answer.body)
 
 
 def _to_site(path: str) -> str:
@@ -148,6 +193,8 @@ def create_api() -> Starlette:
     return Starlette(
         routes=[
             Route(routes.API_CUSTOMER_PORTAL, customer_portal, methods=ALL_METHODS),
+            Route(routes.API_CHECKOUT_SESSIONS, checkout_sessions, methods=ALL_METHODS),
+            Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=ALL_METHODS),
             Route(routes.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(routes.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),
             Route(routes.API_AUTH_SIGN_OUT, auth_sign_out, methods=ALL_METHODS),

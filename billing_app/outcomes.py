@@ -27,6 +27,8 @@ class Failure:
 NOT_AUTHENTICATED = Failure(401, "Unauthorized")
 NO_SUBSCRIPTION = Failure(404, "No subscription found")
 PORTAL_FAILED = Failure(500, "Failed to create portal session")
+ALREADY_SUBSCRIBED = Failure(409, "Already subscribed")
+CHECKOUT_FAILED = Failure(500, "Failed to create checkout session")
 
 
 class UpstreamError(Exception):

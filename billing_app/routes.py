@@ -10,6 +10,7 @@ DASHBOARD = "/dashboard"
 BILLING = "/dashboard/settings/billing"
 
 API_CUSTOMER_PORTAL = "/api/customer_portal"
+API_CHECKOUT_SESSIONS = "/api/checkout_sessions"
 API_AUTH_CALLBACK = "/api/auth/callback"
 API_AUTH_REFRESH = "/api/auth/refresh"
 API_AUTH_SIGN_OUT = "/api/auth/sign_out"

@@ -13,6 +13,8 @@ never shadowed by a forgotten local file.
 | STRIPE_SECRET_KEY                 | yes      | sk_live_/sk_test_ (or a restricted rk_ key)   |
 | STRIPE_WEBHOOK_SECRET             | yes      | whsec_..., the webhook endpoint's secret      |
 | STRIPE_CUSTOMER_PORTAL_CONFIG_ID  | no       | bpc_...; unset means Stripe's default         |
+| STRIPE_PRICE_ID                   | no       | price_... that Subscribe sells; unset: the    |
+|                                   |          | first active recurring price                  |
 | STRIPE_API_BASE                   | no       | another Stripe API address (the stand-in)     |
 | SITE_URL (or NEXT_PUBLIC_SITE_URL)| yes      | where users reach the app; portal return URL  |
 """
@@ -43,6 +45,7 @@ class Settings:
     stripe_secret_key: str
     stripe_webhook_secret: str
     stripe_portal_config_id: str | None
+    stripe_price_id: str | None
     stripe_api_base: str | None
     site_url: str
 
@@ -125,6 +128,9 @@ def load_settings() -> Settings:
             f"STRIPE_CUSTOMER_PORTAL_CONFIG_ID must look like bpc_..., got {config_id!r}. "
             "Leave it unset to use the portal's default configuration."
         )
+    price_id = _optional("STRIPE_PRICE_ID")
+    if price_id is not None and not price_id.startswith("price_"):
+        raise SettingsError(f"STRIPE_PRICE_ID must look like price_..., got {price_id!r}.")
     api_base = _optional("STRIPE_API_BASE")
 
     site_name = "SITE_URL" if _optional("SITE_URL") else "NEXT_PUBLIC_SITE_URL"
@@ -143,6 +149,7 @@ def load_settings() -> Settings:
         stripe_secret_key=stripe_key,
         stripe_webhook_secret=webhook_secret,
         stripe_portal_config_id=config_id,
+        stripe_price_id=price_id,
         stripe_api_base=_http_url("STRIPE_API_BASE", api_base) if api_base else None,
         site_url=_http_url(site_name, _required(site_name)),
     )

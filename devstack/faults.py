@@ -4,12 +4,14 @@ Every request of a kind ("auth", "rest", "stripe") waits its configured latency 
 through the control route then answers in place of the real handler:
 
     POST /__devstack/faults  {"kind": "stripe", "mode": "error", "times": 2}
+    POST /__devstack/faults  {"kind": "rest", "mode": "error", "path": "/rpc/"}
     DELETE /__devstack/faults            clears every fault
     PUT /__devstack/latency  {"auth": 30, "rest": 30}
 
 Modes: "error" (500), "rate_limit" (429), "down" (503), and "timeout" (hold the request for
 `hold_seconds`, far past any sane client timeout, then 504). `times` limits how many requests
-fail; without it the fault stays until cleared. Control routes need the stand-in's admin key as a
+fail; without it the fault stays until cleared. `path` narrows the fault to requests whose path
+contains it (say, only the RPC call in the middle of a webhook). Control routes need the stand-in's admin key as a
 Bearer token (the service-role key for Supabase, the secret key for Stripe).
 """
 
@@ -33,6 +35,7 @@ MODE_STATUS = {"error": 500, "rate_limit": 429, "down": 503, "timeout": 504}
 class Fault:
     mode: str
     remaining: int | None = None  # None: until cleared
+    path: str | None = None  # only requests whose path contains this
 
 
 class FaultControls:
@@ -43,16 +46,17 @@ class FaultControls:
         self.hold_seconds = hold_seconds
         self._faults: dict[str, Fault] = {}
 
-    def set_fault(self, kind: str, mode: str, times: int | None = None) -> None:
-        self._faults[kind] = Fault(mode, times)
+    def set_fault(self, kind: str, mode: str, times: int | None = None,
+                  path: str | None = None) -> None:
+        self._faults[kind] = Fault(mode, times, path)
 
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, kind: str) -> str | None:
+    def take(self, kind: str, path: str = "") -> str | None:
         """The fault mode this request of `kind` must suffer, if any; counts it down."""
         fault = self._faults.get(kind)
-        if fault is None:
+        if fault is None or (fault.path and fault.path not in path):
             return None
         if fault.remaining is not None:
             fault.remaining -= 1
@@ -63,7 +67,8 @@ class FaultControls:
     def describe(self) -> dict:
         return {
             "latency_ms": self.latency_ms,
-            "faults": {k: {"mode": f.mode, "remaining": f.remaining} for k, f in self._faults.items()},
+            "faults": {k: {"mode": f.mode, "remaining": f.remaining, "path": f.path}
+                       for k, f in self._faults.items()},
         }
 
 
@@ -93,7 +98,7 @@ class InjectLatencyAndFaults:
         delay = self.controls.latency_ms.get(kind, 0)
         if delay:
             await asyncio.sleep(delay / 1000)
-        mode = self.controls.take(kind)
+        mode = self.controls.take(kind, scope["path"])
         if mode is None:
             await self.app(scope, receive, send)
             return
@@ -125,11 +130,14 @@ def control_routes(controls: FaultControls, admin_key: Callable[[], str]) -> lis
             return JSONResponse(controls.describe())
         body = await request.json()
         mode, kind, times = body.get("mode"), body.get("kind"), body.get("times")
+        path = body.get("path")
         if mode not in MODES or not isinstance(kind, str):
             return JSONResponse({"error": f"need kind and mode in {MODES}"}, 400)
         if times is not None and (not isinstance(times, int) or times < 1):
             return JSONResponse({"error": "times must be a positive whole number"}, 400)
-        controls.set_fault(kind, mode, times)
+        if path is not None and not isinstance(path, str):
+            return JSONResponse({"error": "path must be text"}, 400)
+        controls.set_fault(kind, mode, times, path)
         return JSONResponse(controls.describe())
 
     async def latency(request: Request) -> Response:

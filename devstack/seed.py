@@ -5,7 +5,8 @@
     nosub@example.com / demo-password   signed up, no subscription row
 
 `seed()` (re)creates both users from scratch. `create_subscriber()` is also what the benchmark
-uses to make its many distinct subscribed users.
+uses to make its many distinct subscribed users. Rows are built by the app's own mapping
+(`billing_app.subscription_rows`), the one the webhook handler writes with.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 import stripe
 from supabase import Client, ClientOptions, create_client
 
+from billing_app.subscription_rows import EXPAND, row_from_subscription
 from devstack.config import StackConfig
 
 DEMO_PASSWORD = "demo-password"
@@ -39,34 +41,6 @@ def stripe_client(config: StackConfig) -> stripe.StripeClient:
     )
 
 
-def _ts(value: int | None) -> str | None:
-    return datetime.fromtimestamp(value, UTC).isoformat() if value else None
-
-
-def subscription_row(user_id: str, sub: stripe.Subscription) -> dict:
-    """The `user_subscriptions` row for a subscription retrieved with its price's product."""
-    item = sub["items"]["data"][0]
-    price = item["price"]
-    product = price["product"]
-    interval = price["recurring"]["interval"]
-    return {
-        "user_id": user_id,
-        "stripe_customer_id": sub["customer"],
-        "stripe_subscription_id": sub["id"],
-        "status": sub["status"],
-        "price_id": price["id"],
-        "plan_label": f"{product['name']} ({interval}ly)",
-        "unit_amount": price["unit_amount"],
-        "currency": price["currency"],
-        "billing_interval": interval,
-        "current_period_end": _ts(item["current_period_end"]),
-        "cancel_at_period_end": sub["cancel_at_period_end"],
-        "cancel_at": _ts(sub["cancel_at"]),
-        "canceled_at": _ts(sub["canceled_at"]),
-        "stripe_synced_at": _ts(sub["created"]),
-    }
-
-
 def recreate_user(admin: Client, email: str, password: str = DEMO_PASSWORD) -> str:
     """Delete `email` if it exists (its row goes with it), then sign it up afresh. Returns its id."""
     page = 1
@@ -85,7 +59,7 @@ def recreate_user(admin: Client, email: str, password: str = DEMO_PASSWORD) -> s
 
 
 def create_subscriber(
-    config: StackConfig, admin: Client, sk: stripe.StripeClient, email: str,
+    admin: Client, sk: stripe.StripeClient, email: str,
     price: str = DEMO_PRICE, password: str = DEMO_PASSWORD,
 ) -> dict:
     """A user with a Stripe customer, an active subscription and its row. Returns the row."""
@@ -102,10 +76,8 @@ def create_subscriber(
             "metadata": {"user_id": user_id},
         }
     )
-    sub = sk.v1.subscriptions.retrieve(
-        created.id, params={"expand": ["items.data.price.product"]}
-    )
-    row = subscription_row(user_id, sub)
+    sub = sk.v1.subscriptions.retrieve(created.id, params={"expand": EXPAND})
+    row = row_from_subscription(user_id, sub, datetime.now(UTC))
     admin.table("user_subscriptions").upsert(row).execute()
     return row
 
@@ -114,6 +86,6 @@ def seed(config: StackConfig) -> dict[str, str]:
     """(Re)create the demo accounts. Returns email -> user id."""
     admin = admin_client(config)
     sk = stripe_client(config)
-    demo = create_subscriber(config, admin, sk, DEMO_EMAIL)
+    demo = create_subscriber(admin, sk, DEMO_EMAIL)
     nosub = recreate_user(admin, NOSUB_EMAIL)
     return {DEMO_EMAIL: demo["user_id"], NOSUB_EMAIL: nosub}

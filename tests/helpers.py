@@ -67,18 +67,27 @@ class Devstack:
     def stripe_fault(self, mode: str, times: int | None = None) -> None:
         self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times})
 
-    def supabase_fault(self, kind: str, mode: str, times: int | None = None) -> None:
-        self._supabase("POST", "faults", json={"kind": kind, "mode": mode, "times": times})
+    def supabase_fault(self, kind: str, mode: str, times: int | None = None,
+                       path: str | None = None) -> None:
+        self._supabase("POST", "faults",
+                       json={"kind": kind, "mode": mode, "times": times, "path": path})
 
     def clear_faults(self) -> None:
         self._stripe("DELETE", "faults")
         self._supabase("DELETE", "faults")
 
-    def point_webhooks(self, url: str) -> None:
+    def point_webhooks(self, url: str | None) -> None:
         self._stripe("PUT", "webhook", json={"url": url})
 
+    def webhook_url(self) -> str | None:
+        return self._stripe("GET", "webhook").json()["url"]
+
     def wait_for_webhooks(self, timeout: float = 20) -> None:
-        self._stripe("POST", "deliveries/wait", params={"timeout": timeout})
+        idle = self._stripe("POST", "deliveries/wait", json={"timeout": timeout}).json()["idle"]
+        assert idle, "the Stripe stand-in still has webhooks to deliver"
+
+    def deliveries(self, **filters: str) -> list[dict]:
+        return self._stripe("GET", "deliveries", params=filters).json()["data"]
 
 
 BUN = PROJECT_ROOT / ".tools" / "bun" / "bin" / "bun"
@@ -89,6 +98,13 @@ REFLEX_TOOLS_ENV = {
     "BUN_INSTALL_CACHE_DIR": str(PROJECT_ROOT / ".tools" / "bun-cache"),
 }
 APP_START_TIMEOUT_S = 300
+# The app's own settings: never inherited from the test runner's environment, and set (empty
+# when unused) so a developer's .env can't fill them in either. Only what a test passes counts.
+APP_SETTINGS = frozenset({
+    "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_PRICE_ID",
+    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL",
+})
 
 
 @dataclass
@@ -111,9 +127,9 @@ def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False
     require(BUN.exists(), f"Bun is not installed at {BUN}: run `make setup` (or `make test`)")
     port = free_port()
     url = f"http://localhost:{port}"
-    env = {**os.environ, **REFLEX_TOOLS_ENV, **stack.app_env(), "SITE_URL": url,
-           "REFLEX_API_URL": url, **(extra_env or {})}
-    env.pop("NEXT_PUBLIC_SITE_URL", None)
+    inherited = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    env = {**inherited, **dict.fromkeys(APP_SETTINGS, ""), **REFLEX_TOOLS_ENV,
+           **stack.app_env(), "SITE_URL": url, "REFLEX_API_URL": url, **(extra_env or {})}
     command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod",
                "--backend-port", str(port)]
     if backend_only:

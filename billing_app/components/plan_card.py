@@ -1,4 +1,4 @@
-"""The plan card of the billing page: plan, price, status, renewal, and Manage Subscription."""
+"""The plan card of the billing page: plan, price, status, renewal, and the ways to Stripe."""
 
 from __future__ import annotations
 
@@ -11,9 +11,27 @@ def manage_button() -> rx.Component:
     return rx.button(
         "Manage Subscription",
         on_click=BillingState.open_portal,
-        loading=BillingState.portal_loading,
-        disabled=BillingState.portal_loading,
+        loading=BillingState.redirecting,
+        disabled=BillingState.redirecting,
         size="3",
+    )
+
+
+def subscribe_button() -> rx.Component:
+    return rx.button(
+        "Subscribe",
+        on_click=BillingState.subscribe,
+        loading=BillingState.redirecting,
+        disabled=BillingState.redirecting,
+        size="3",
+    )
+
+
+def updating_note() -> rx.Component:
+    return rx.cond(
+        BillingState.updating,
+        rx.hstack(rx.spinner(size="1"), rx.text("Updating…", size="1", color_scheme="gray"),
+                  align="center"),
     )
 
 
@@ -27,7 +45,7 @@ def plan_details() -> rx.Component:
         ),
         rx.text(BillingState.price_text, size="4"),
         rx.text(BillingState.renewal_text, color_scheme="gray"),
-        manage_button(),
+        rx.hstack(manage_button(), rx.cond(BillingState.can_subscribe, subscribe_button())),
         rx.text(
             "Change plan, cancel, update your card or download invoices in Stripe's "
             "secure customer portal.",
@@ -40,7 +58,12 @@ def plan_details() -> rx.Component:
 
 
 def no_subscription() -> rx.Component:
-    return rx.text("You don't have a subscription yet.", size="3")
+    return rx.vstack(
+        rx.text("You don't have a subscription yet.", size="3"),
+        subscribe_button(),
+        spacing="3",
+        align="start",
+    )
 
 
 def plan_card() -> rx.Component:
@@ -50,7 +73,11 @@ def plan_card() -> rx.Component:
             rx.callout(BillingState.load_error, color_scheme="red", role="alert"),
             rx.cond(
                 BillingState.loaded,
-                rx.cond(BillingState.has_subscription, plan_details(), no_subscription()),
+                rx.vstack(
+                    rx.cond(BillingState.has_subscription, plan_details(), no_subscription()),
+                    updating_note(),
+                    spacing="3",
+                ),
                 rx.hstack(rx.spinner(), rx.text("Loading your plan…"), align="center"),
             ),
         ),

@@ -12,19 +12,12 @@ from playwright.sync_api import Page, expect
 
 from devstack import seed as demo
 from devstack.config import StackConfig
+from tests.e2e.browser_steps import sign_in_as
 from tests.helpers import Devstack, RunningApp
 
 pytestmark = pytest.mark.e2e
 
 BILLING = re.compile(r"/dashboard/settings/billing/?$")
-
-
-def sign_in_as(page: Page, email: str, password: str = demo.DEMO_PASSWORD,
-               start: str = "/login") -> None:
-    page.goto(start)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def demo_customer(admin, demo_users) -> str:
@@ -67,9 +60,10 @@ def test_manage_subscription_lands_on_the_portal_and_returns_signed_in(
     expect(page.get_by_role("button", name="Manage Subscription")).to_be_enabled()
 
 
-def test_a_user_without_a_subscription_sees_no_button(page: Page):
+def test_a_user_without_a_subscription_sees_no_manage_button(page: Page):
     sign_in_as(page, demo.NOSUB_EMAIL)
     expect(page.get_by_text("You don't have a subscription yet.")).to_be_visible()
+    expect(page.get_by_role("button", name="Subscribe")).to_be_visible()
     expect(page.get_by_role("button", name="Manage Subscription")).to_have_count(0)
 
 

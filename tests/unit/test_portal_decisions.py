@@ -67,8 +67,10 @@ def world(monkeypatch):
     monkeypatch.setattr(account.subscriptions, "read_own", read_own)
     monkeypatch.setattr(portal.clients, "stripe", lambda: state.stripe)
     monkeypatch.setattr(portal, "get_settings", lambda: Settings(
-        "https://x.supabase.co", "a", "s", "sk_test_1", "whsec_1", state.config_id, None,
-        "https://app.example.com"))
+        supabase_url="https://x.supabase.co", supabase_anon_key="a",
+        supabase_service_role_key="s", stripe_secret_key="sk_test_1",
+        stripe_webhook_secret="whsec_1", stripe_portal_config_id=state.config_id,
+        stripe_price_id=None, stripe_api_base=None, site_url="https://app.example.com"))
     return state
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import jwt
 import pytest
 
@@ -25,8 +27,10 @@ ALL_NAMES = [*VALID, "NEXT_PUBLIC_SITE_URL", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID",
 
 @pytest.fixture
 def env(monkeypatch, tmp_path):
-    """A clean environment holding VALID, with no .env file to fall back on."""
+    """A clean environment holding VALID, with no .env file to fall back on. os.environ is a
+    copy for the test, since python-dotenv writes what it loads into the process environment."""
     monkeypatch.setattr(settings_module, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(os, "environ", os.environ.copy())
     for name in ALL_NAMES:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
