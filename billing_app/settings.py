@@ -17,6 +17,8 @@ never shadowed by a forgotten local file.
 |                                   |          | first active recurring price                  |
 | STRIPE_API_BASE                   | no       | another Stripe API address (the stand-in)     |
 | SITE_URL (or NEXT_PUBLIC_SITE_URL)| yes      | where users reach the app; portal return URL  |
+| REDIS_URL                         | no       | redis://...; shared state for several         |
+|                                   |          | instances (Reflex state, sign-in codes, ...)  |
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Settings:
     stripe_price_id: str | None
     stripe_api_base: str | None
     site_url: str
+    redis_url: str | None = None
 
     @property
     def billing_url(self) -> str:
@@ -84,6 +87,15 @@ def _http_url(name: str, value: str) -> str:
         raise SettingsError(f"{name} must not have a query or fragment, got {value!r}.")
     # One trailing slash is dropped, so paths can be appended with "/...".
     return value.removesuffix("/")
+
+
+def _redis_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
+        raise SettingsError("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+    return value
 
 
 def _jwt_role(value: str) -> str | None:
@@ -152,6 +164,7 @@ def load_settings() -> Settings:
         stripe_price_id=price_id,
         stripe_api_base=_http_url("STRIPE_API_BASE", api_base) if api_base else None,
         site_url=_http_url(site_name, _required(site_name)),
+        redis_url=_redis_url(_optional("REDIS_URL")),
     )
 
 

@@ -22,7 +22,8 @@ VALID = {
     "STRIPE_WEBHOOK_SECRET": "whsec_abc",
     "SITE_URL": "https://app.example.com",
 }
-ALL_NAMES = [*VALID, "NEXT_PUBLIC_SITE_URL", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_API_BASE"]
+ALL_NAMES = [*VALID, "NEXT_PUBLIC_SITE_URL", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_API_BASE",
+             "STRIPE_PRICE_ID", "REDIS_URL"]
 
 
 @pytest.fixture
@@ -62,6 +63,8 @@ def test_a_missing_setting_is_named(env, name):
     ("STRIPE_WEBHOOK_SECRET", "secret"),
     ("STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "conf_123"),
     ("STRIPE_API_BASE", "localhost:12111"),
+    ("STRIPE_PRICE_ID", "prod_123"),
+    ("REDIS_URL", "http://localhost:6379"),
     ("SUPABASE_ANON_KEY", "not-a-key"),
     ("SUPABASE_ANON_KEY", SERVICE),
     ("SUPABASE_SERVICE_ROLE_KEY", ANON),
@@ -89,7 +92,10 @@ def test_site_url_wins_over_the_alias(env):
 def test_optional_settings_are_kept(env):
     env.setenv("STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "bpc_123")
     env.setenv("STRIPE_API_BASE", "http://127.0.0.1:12111/")
+    env.setenv("STRIPE_PRICE_ID", "price_123")
+    env.setenv("REDIS_URL", "redis://localhost:6379/0")
     s = load_settings()
+    assert s.stripe_price_id == "price_123" and s.redis_url == "redis://localhost:6379/0"
     assert s.stripe_portal_config_id == "bpc_123"
     assert s.stripe_api_base == "http://127.0.0.1:12111"
 
