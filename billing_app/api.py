@@ -2,6 +2,7 @@
 
     POST /api/customer_portal   200 {"url"} | 401 {"error": "Unauthorized"}
                                 | 404 {"error": "No subscription found"}
+                                | 429 {"error": "Too many requests"} + Retry-After (seconds)
                                 | 500 {"error": "Failed to create portal session"}
                                 | 405 for other methods. Credentials: `Authorization: Bearer
                                 <access token>`, or the session cookies (renewed when the
@@ -34,6 +35,7 @@ from billing_app.outcomes import (
     NOT_AUTHENTICATED,
     PORTAL_FAILED,
     Failure,
+    RateLimited,
     Redirect,
     UpstreamError,
 )
@@ -46,19 +48,17 @@ logger = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _json(status: int, body: dict, allow: str | None = None) -> JSONResponse:
-    headers = dict(NO_STORE)
-    if allow:
-        headers["Allow"] = allow
-    return JSONResponse(body, status, headers=headers)
+def _json(status: int, body: dict, extra_headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status, headers={**NO_STORE, **(extra_headers or {})})
 
 
 def _failure(failure: Failure) -> JSONResponse:
-    return _json(failure.status, {"error": failure.message})
+    extra = {"Retry-After": str(failure.retry_after_s)} if isinstance(failure, RateLimited) else None
+    return _json(failure.status, {"error": failure.message}, extra)
 
 
 def _method_not_allowed(allow: str) -> JSONResponse:
-    return _json(405, {"error": "Method not allowed"}, allow=allow)
+    return _json(405, {"error": "Method not allowed"}, {"Allow": allow})
 
 
 def _bearer(request: Request) -> tuple[bool, str | None]:

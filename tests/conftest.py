@@ -127,12 +127,19 @@ def no_faults(devstack: Devstack) -> Iterator[Devstack]:
     devstack.clear_faults()
 
 
+# The shared instance serves many tests for the same demo user within a minute, so its portal
+# limit is raised; the default (10/minute) is tested on an instance of its own
+# (tests/integration/test_hosted_https.py).
+SUITE_PORTAL_RATE_LIMIT = "1000/minute"
+
+
 @pytest.fixture(scope="session")
 def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstack,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
     pointed at it."""
-    proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log")
+    proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log",
+                           extra_env={"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT})
     devstack.point_webhooks(f"{app.url}/api/webhooks/stripe")
     try:
         yield app

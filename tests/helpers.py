@@ -4,6 +4,7 @@ way it is hosted, and signing in straight at Supabase Auth."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -64,6 +65,11 @@ class Devstack:
         params = {"customer": customer} if customer else {}
         return self._stripe("GET", "portal_sessions", params=params).json()["data"]
 
+    def stripe_requests(self, path: str | None = None, since: float | None = None) -> list[dict]:
+        """Every /v1 request the Stripe stand-in received (faulted attempts too), oldest first."""
+        params = {k: v for k, v in (("path", path), ("since", since)) if v is not None}
+        return self._stripe("GET", "requests", params=params).json()["data"]
+
     def stripe_fault(self, mode: str, times: int | None = None) -> None:
         self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times})
 
@@ -103,7 +109,7 @@ APP_START_TIMEOUT_S = 300
 APP_SETTINGS = frozenset({
     "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_PRICE_ID",
-    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL",
+    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL", "PORTAL_RATE_LIMIT",
 })
 
 
@@ -121,11 +127,13 @@ class RunningApp:
 
 
 def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
-               extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, RunningApp]:
+               extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_ROOT,
+               port: int | None = None) -> tuple[subprocess.Popen, RunningApp]:
     """`reflex run --env prod` (one port for pages and API) on the stand-ins, in its own
-    process group. Returns once /ping answers."""
+    process group. Returns once /ping answers. A second instance with other settings needs its
+    own `project_dir` (see `project_copy`): Reflex builds the frontend into `.web` there."""
     require(BUN.exists(), f"Bun is not installed at {BUN}: run `make setup` (or `make test`)")
-    port = free_port()
+    port = port or free_port()
     url = f"http://localhost:{port}"
     inherited = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env = {**inherited, **dict.fromkeys(APP_SETTINGS, ""), **REFLEX_TOOLS_ENV,
@@ -135,7 +143,7 @@ def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False
     if backend_only:
         command.append("--backend-only")
     log = log_path.open("ab")
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+    proc = subprocess.Popen(command, cwd=project_dir, env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     app = RunningApp(url, log_path, env)
@@ -150,6 +158,28 @@ def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False
             stop_app(proc)
             pytest.fail(f"the app did not start; its log:\n{app.log_text()[-4000:]}")
         time.sleep(0.5)
+
+
+# What a copy of the project needs to build and run the app: its sources, and `.web` for the
+# frontend packages already installed there (without its build output, so the copy builds anew).
+PROJECT_PARTS = ("billing_app", "assets", "rxconfig.py", "requirements.txt", "reflex.lock")
+
+
+def project_copy(dest: Path) -> Path:
+    """The app's sources copied to `dest`, so a second instance builds its own `.web`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_PARTS:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    web = PROJECT_ROOT / ".web"
+    if web.is_dir():
+        shutil.copytree(web, dest / ".web", symlinks=True,
+                        ignore=shutil.ignore_patterns("build", ".react-router"))
+    return dest
 
 
 def stop_app(proc: subprocess.Popen) -> None:
