@@ -85,9 +85,9 @@ def event_socket_url(app: RunningApp) -> str:
 
 @pytest.mark.parametrize("origin", UNTRUSTED)
 def test_the_websocket_refuses_an_untrusted_origin(app_server: RunningApp, origin: str):
-    with pytest.raises(InvalidStatus) as refused:
-        with connect(event_socket_url(app_server), origin=origin, open_timeout=10):
-            pass
+    with (pytest.raises(InvalidStatus) as refused,
+          connect(event_socket_url(app_server), origin=origin, open_timeout=10)):
+        pass
     assert refused.value.response.status_code in (400, 403)
 
 
