@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import stripe
@@ -19,7 +20,16 @@ from devstack import seed as demo
 from devstack.config import StackConfig
 from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import destroy, up
-from tests.helpers import Devstack, RunningApp, free_port, launch_app, require, stop_app
+from tests.helpers import (
+    Devstack,
+    RunningApp,
+    free_port,
+    launch_app,
+    project_copy,
+    require,
+    stop_app,
+)
+from tests.tls_front import TlsFront
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +139,7 @@ def no_faults(devstack: Devstack) -> Iterator[Devstack]:
 
 # The shared instance serves many tests for the same demo user within a minute, so its portal
 # limit is raised; the default (10/minute) is tested on an instance of its own
-# (tests/integration/test_hosted_https.py).
+# (the `https_app` fixture below).
 SUITE_PORTAL_RATE_LIMIT = "1000/minute"
 
 
@@ -147,3 +157,38 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
         stop_app(proc)
 
 
+
+
+@dataclass
+class HttpsApp:
+    """A second instance, hosted as in production: an https SITE_URL behind a TLS front, and
+    the settings' defaults (PORTAL_RATE_LIMIT unset). `url` is the https address users open;
+    `app.url` is its plain-HTTP port behind the front."""
+
+    url: str
+    app: RunningApp
+    front: TlsFront
+    project_dir: Path
+
+
+@pytest.fixture(scope="session")
+def https_app(stack: StackConfig, demo_users: dict[str, str],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsApp]:
+    """Built and run from a copy of the project, so its frontend (which bakes in the https
+    address) doesn't overwrite the shared instance's `.web`. The build is fresh: the copy leaves
+    the old build output behind."""
+    root = tmp_path_factory.mktemp("https-app")
+    project = project_copy(root / "project")
+    app_port = free_port()
+    front = TlsFront(free_port(), app_port).start()
+    try:
+        proc, app = launch_app(stack, root / "app.log", project_dir=project, port=app_port,
+                               extra_env={"SITE_URL": front.url, "REFLEX_API_URL": front.url})
+    except BaseException:
+        front.stop()
+        raise
+    try:
+        yield HttpsApp(front.url, app, front, project)
+    finally:
+        stop_app(proc)
+        front.stop()

@@ -176,9 +176,13 @@ def project_copy(dest: Path) -> Path:
         elif source.exists():
             shutil.copy2(source, dest / name)
     web = PROJECT_ROOT / ".web"
+
+    def old_output(folder: str, names: list[str]) -> set[str]:
+        # Only .web's own build output: packages in node_modules have `build` folders too.
+        return {"build", ".react-router"} & set(names) if Path(folder) == web else set()
+
     if web.is_dir():
-        shutil.copytree(web, dest / ".web", symlinks=True,
-                        ignore=shutil.ignore_patterns("build", ".react-router"))
+        shutil.copytree(web, dest / ".web", symlinks=True, ignore=old_output)
     return dest
 
 
