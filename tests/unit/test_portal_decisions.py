@@ -222,3 +222,12 @@ def test_users_without_a_customer_are_not_counted(world):
     world.rate_limit = "1/minute"
     world.row = None
     assert clicks(3) == [NO_SUBSCRIPTION] * 3
+
+
+def test_a_failing_rate_limit_store_is_the_documented_500_without_stripe(world, monkeypatch):
+    async def broken(user_id):
+        raise UpstreamError("the rate-limit store failed: ConnectionError")
+
+    monkeypatch.setattr(rate_limits, "portal_wait_s", broken)
+    assert run() == PORTAL_FAILED
+    assert world.stripe.calls == []
