@@ -54,8 +54,8 @@ class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
         # timeouts). A rate-limited portal click is worth the library's short back-off too (0.5
         # then 1 s, jittered), and the retry carries the same Idempotency-Key, so it can't make
         # a second session. `Stripe-Should-Retry: false` still wins. The library has no setting
-        # for this; `_should_retry` is its documented-in-code hook (stripe pinned in
-        # requirements.txt, and tests/integration/test_faults.py would catch a change).
+        # for this, so this overrides the private method its retry loop asks (stripe is pinned
+        # in requirements.txt, and tests/integration/test_faults.py fails if this stops working).
         if super()._should_retry(response, api_connection_error, num_retries,
                                  max_network_retries):
             return True

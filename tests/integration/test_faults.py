@@ -63,6 +63,7 @@ def test_a_failing_stripe_is_tried_three_times_with_one_idempotency_key_then_500
     no_faults.stripe_fault(mode)
     since = time.time()
     response, elapsed = timed_post(app_server, user.access_token)
+    print(f"\nStripe {mode} on every try: 500 after {elapsed:.2f} s")
     assert (response.status_code, response.json()) == (500, FAILED)
     assert elapsed < STRIPE_BOUND_S
     if mode == "timeout":
@@ -82,6 +83,7 @@ def test_a_stripe_fault_that_clears_within_the_retries_makes_exactly_one_session
     no_faults.stripe_fault(mode, times=2)
     since = time.time()
     response, elapsed = timed_post(app_server, user.access_token)
+    print(f"\nStripe {mode} on two tries: {response.status_code} after {elapsed:.2f} s")
     assert response.status_code == 200
     assert elapsed < STRIPE_BOUND_S
     attempts = portal_attempts(no_faults, since)
