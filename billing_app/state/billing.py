@@ -114,22 +114,29 @@ class BillingState(SessionState):
 
     async def load(self):
         """on_load: check the session and read the row, both at once, on every visit."""
-        self.redirecting, self.updating, self.load_error = False, False, ""
+        # The tab's state outlives a page load; show nothing from the last visit until this
+        # visit's session check and read are done.
+        self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
+        self._show(None)
+        yield
         if (elsewhere := self._renew_or_sign_in()) is not None:
-            return elsewhere
+            yield elsewhere
+            return
         access, _ = self._tokens()
         try:
             account = await load_account(access)
         except UpstreamError as exc:
             logger.warning("billing page: Supabase failed: %s", exc)
             self.loaded, self.load_error = True, "We couldn't load your subscription. Please reload the page."
-            return None
+            return
         if isinstance(account, Failure):
-            return login_redirect(self._current_path())
+            yield login_redirect(self._current_path())
+            return
         self.user_email = account.user.email
         self._show(account.subscription)
         self.loaded = True
-        return await self._watch_if_stripe_moved_on(account.subscription)
+        if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
+            yield watch
 
     async def _watch_if_stripe_moved_on(self, row: Subscription | None):
         """Back from checkout or the portal with the webhook not yet in: watch for it."""
