@@ -121,6 +121,14 @@ def _supabase_key(name: str, expected_role: str, new_prefix: str) -> str:
     return value
 
 
+def redis_url_for_reflex() -> str | None:
+    """REDIS_URL, validated, for rxconfig.py: Reflex reads its config before the app is imported,
+    and keeps its state in Redis when the config has a `redis_url`. One variable drives both
+    Reflex's state and the app's own shared state (sign-in codes)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return _redis_url(_optional("REDIS_URL"))
+
+
 def load_settings() -> Settings:
     """Read and validate every setting. Raises SettingsError naming the first bad variable."""
     load_dotenv(PROJECT_ROOT / ".env", override=False)

@@ -4,6 +4,7 @@ way it is hosted, and signing in straight at Supabase Auth."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from devstack import seed as demo
 from devstack.config import PROJECT_ROOT, StackConfig
@@ -172,3 +174,54 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
     )
     response.raise_for_status()
     return response.json()
+
+
+def redis_server_binary() -> str | None:
+    return shutil.which("redis-server") or (
+        "/usr/sbin/redis-server" if os.path.exists("/usr/sbin/redis-server") else None)
+
+
+@dataclass
+class RedisServer:
+    """A private redis-server (Debian's), on a free port, keeping nothing on disk."""
+
+    proc: subprocess.Popen
+    url: str
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_redis(workdir: Path) -> RedisServer:
+    binary = redis_server_binary()
+    require(binary is not None, "redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = RedisServer(proc, f"redis://127.0.0.1:{port}/0")
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if server.client().ping():
+                return server
+        except redis.RedisError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            log = workdir / "redis.log"
+            pytest.fail(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
+        time.sleep(0.1)
