@@ -123,11 +123,13 @@ class RunningApp:
 
 
 def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
-               extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, RunningApp]:
+               extra_env: dict[str, str] | None = None, port: int | None = None,
+               cwd: Path = PROJECT_ROOT) -> tuple[subprocess.Popen, RunningApp]:
     """`reflex run --env prod` (one port for pages and API) on the stand-ins, in its own
-    process group. Returns once /ping answers."""
+    process group. Returns once /ping answers. SITE_URL and REFLEX_API_URL are the app's own
+    address unless `extra_env` says otherwise; `cwd` may be an unzipped backend.zip."""
     require(BUN.exists(), f"Bun is not installed at {BUN}: run `make setup` (or `make test`)")
-    port = free_port()
+    port = port or free_port()
     url = f"http://localhost:{port}"
     inherited = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env = {**inherited, **dict.fromkeys(APP_SETTINGS, ""), **REFLEX_TOOLS_ENV,
@@ -137,7 +139,7 @@ def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False
     if backend_only:
         command.append("--backend-only")
     log = log_path.open("ab")
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     app = RunningApp(url, log_path, env)
