@@ -48,6 +48,10 @@ def _from_json(raw: bytes | str) -> Session:
                    User(data["user"]["id"], data["user"]["email"]))
 
 
+def _redis_failed(doing: str, exc: RedisError) -> str:
+    return f"Redis failed {doing} a sign-in code: {type(exc).__name__}: {exc}"
+
+
 async def issue(session: Session) -> str:
     """A new code that `redeem` turns back into `session`, once, within CODE_TTL_S."""
     code = secrets.token_urlsafe(32)
@@ -61,7 +65,7 @@ async def issue(session: Session) -> str:
     try:
         await redis.set(REDIS_KEY_PREFIX + code, _to_json(session), ex=CODE_TTL_S, nx=True)
     except RedisError as exc:
-        raise UpstreamError(f"Redis failed storing a sign-in code: {type(exc).__name__}: {exc}") from exc
+        raise UpstreamError(_redis_failed("storing", exc)) from exc
     return code
 
 
@@ -78,5 +82,5 @@ async def redeem(code: str | None) -> Session | None:
     try:
         raw = await redis.getdel(REDIS_KEY_PREFIX + code)
     except RedisError as exc:
-        raise UpstreamError(f"Redis failed redeeming a sign-in code: {type(exc).__name__}: {exc}") from exc
+        raise UpstreamError(_redis_failed("redeeming", exc)) from exc
     return _from_json(raw) if raw is not None else None

@@ -3,7 +3,8 @@ or nginx serves it: files as they are, `dir/` as `dir/index.html` (and `dir` red
 `dir/`), and `404.html`, Reflex's single-page-app shell, for any other path, so a route the
 export didn't prerender still loads in the browser.
 
-    FRONTEND_DIR=<dir> python -m uvicorn --factory tests.e2e.exported.static_frontend:create_app --port N
+    FRONTEND_DIR=<dir> python -m uvicorn --factory \
+        tests.e2e.exported.static_frontend:create_app --port N
 """
 
 from __future__ import annotations
