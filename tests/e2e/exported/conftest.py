@@ -18,7 +18,14 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import chromium
-from tests.e2e.exported.hosting import ExportBuild, StaticSite, copy_project, make_export, unzip
+from tests.e2e.exported.hosting import (
+    ExportBuild,
+    RoundRobinProxy,
+    StaticSite,
+    copy_project,
+    make_export,
+    unzip,
+)
 from tests.helpers import RunningApp, free_port
 
 
@@ -35,6 +42,7 @@ class Deployment:
     frontend_url: str
     api_url: str
     backends: list[RunningApp] = field(default_factory=list)
+    proxy: RoundRobinProxy | None = None  # in front of the backends, when there are several
 
 
 @pytest.fixture(scope="session")
