@@ -111,3 +111,5 @@ def test_sign_in_billing_and_portal_pass_across_instances(
     websockets = [r.instance for r in deployment.proxy.routed if r.kind == "websocket"]
     assert websockets[-1] not in portal_on, "the page back from the portal was on the other one"
     assert signed_in_on | callback_on | portal_on == set(range(INSTANCES))
+    for backend in deployment.backends:
+        assert email not in backend.log_text()  # logs name users by id only
