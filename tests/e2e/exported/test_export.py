@@ -4,7 +4,9 @@ backend, from backend.zip, on another port."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import zipfile
 from collections.abc import Iterator
 
@@ -51,6 +53,15 @@ def deployment(export_build: ExportBuild, frontend_site: StaticSite, stack: Stac
 def test_make_export_leaves_both_zips_in_the_project_root(export_build: ExportBuild):
     assert zipfile.is_zipfile(export_build.frontend_zip)
     assert zipfile.is_zipfile(export_build.backend_zip)
+
+
+def test_make_export_refuses_to_build_without_reflex_api_url(export_build: ExportBuild):
+    env = {k: v for k, v in os.environ.items()
+           if k != "REFLEX_API_URL" and not k.startswith(("MAKE", "MFLAGS"))}
+    done = subprocess.run(["make", "export"], cwd=export_build.project, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert "make export: set REFLEX_API_URL" in done.stderr
 
 
 def test_backend_zip_holds_the_backend_and_no_dev_or_test_files(export_build: ExportBuild):
