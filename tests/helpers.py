@@ -3,6 +3,7 @@ way it is hosted, and signing in straight at Supabase Auth."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -117,6 +118,17 @@ class RunningApp:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def request_log(self, containing: str, timeout: float = 5) -> list[dict]:
+        """The app's JSON request-log lines that contain `containing` (a request or user id).
+        A line is written just after its response is sent, so this waits a little for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [json.loads(line) for line in self.log_text().splitlines()
+                     if line.startswith("{") and containing in line]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
 
     def post_portal(self, **kwargs) -> httpx.Response:
         return httpx.post(f"{self.url}/api/customer_portal", timeout=30, **kwargs)

@@ -5,7 +5,6 @@ latency and Stripe's request id, and never a token or a key."""
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
@@ -16,19 +15,6 @@ from tests.helpers import Devstack, RunningApp, sign_in
 
 FIELDS = {"kind", "route", "method", "request_id", "status", "outcome", "user_id",
           "stripe_request_id", "latency_ms"}
-
-
-def log_lines(app: RunningApp, request_id: str, timeout: float = 5) -> list[dict]:
-    """The log lines for one request; the line is written just after the response is sent."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = []
-        for line in app.log_text().splitlines():
-            if request_id in line and line.startswith("{"):
-                found.append(json.loads(line))
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +29,7 @@ def test_a_portal_request_logs_one_line_with_user_outcome_and_stripe_id(
         headers={"Authorization": f"Bearer {demo_session['access_token']}"})
     assert response.status_code == 200
     request_id = response.headers["x-request-id"]
-    [line] = log_lines(app_server, request_id)
+    [line] = app_server.request_log(request_id)
     assert set(line) == FIELDS
     assert line["kind"] == "api" and line["route"] == "/api/customer_portal"
     assert line["method"] == "POST" and line["status"] == 200 and line["outcome"] == "redirect"
@@ -70,7 +56,7 @@ def test_every_request_gets_its_own_id(app_server: RunningApp):
 ])
 def test_each_route_names_its_outcome(app_server: RunningApp, call, route, status, outcome):
     response = call(app_server.url)
-    [line] = log_lines(app_server, response.headers["x-request-id"])
+    [line] = app_server.request_log(response.headers["x-request-id"])
     assert (line["route"], line["status"], line["outcome"]) == (route, status, outcome)
     assert line["user_id"] is None
 
@@ -80,7 +66,7 @@ def test_a_user_without_a_subscription_is_logged_by_id(app_server: RunningApp, s
     session = sign_in(stack, demo.NOSUB_EMAIL)
     response = app_server.post_portal(
         headers={"Authorization": f"Bearer {session['access_token']}"})
-    [line] = log_lines(app_server, response.headers["x-request-id"])
+    [line] = app_server.request_log(response.headers["x-request-id"])
     assert line["status"] == 404 and line["outcome"] == "no_subscription_found"
     assert line["user_id"] == demo_users[demo.NOSUB_EMAIL]
     assert demo.NOSUB_EMAIL not in json.dumps(line)
@@ -91,7 +77,7 @@ def test_a_stripe_failure_keeps_stripes_request_id(app_server: RunningApp, demo_
     no_faults.stripe_fault("error")
     response = app_server.post_portal(
         headers={"Authorization": f"Bearer {demo_session['access_token']}"})
-    [line] = log_lines(app_server, response.headers["x-request-id"])
+    [line] = app_server.request_log(response.headers["x-request-id"])
     assert line["status"] == 500 and line["outcome"] == "failed_to_create_portal_session"
     assert line["stripe_request_id"].startswith("req_")
 
@@ -99,7 +85,7 @@ def test_a_stripe_failure_keeps_stripes_request_id(app_server: RunningApp, demo_
 def test_the_query_string_is_never_logged(app_server: RunningApp):
     code = "one-time-code-that-must-stay-out-of-logs"
     response = httpx.get(f"{app_server.url}/api/auth/callback?code={code}&next=/x")
-    [line] = log_lines(app_server, response.headers["x-request-id"])
+    [line] = app_server.request_log(response.headers["x-request-id"])
     assert line["route"] == "/api/auth/callback"
     assert code not in app_server.log_text()
 

@@ -5,7 +5,6 @@ alternate instances, which only works when both the sign-in codes and Reflex's s
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from devstack.config import StackConfig
 from tests.e2e.browser_steps import sign_in_as
 from tests.e2e.exported.conftest import Deployment
 from tests.e2e.exported.hosting import ExportBuild, RoundRobinProxy, StaticSite, unzip
-from tests.helpers import Devstack, RedisServer, RunningApp, free_port, launch_app, stop_app
+from tests.helpers import Devstack, RedisServer, free_port, launch_app, stop_app
 
 pytestmark = pytest.mark.e2e
 
@@ -68,16 +67,11 @@ def fresh_subscriber(admin, stripe_client) -> tuple[str, str]:
     return email, row["user_id"]
 
 
-def instance_lines(backend: RunningApp, user_id: str) -> list[dict]:
-    lines = (json.loads(line) for line in backend.log_text().splitlines()
-             if line.startswith("{") and user_id in line)
-    return [line for line in lines if line.get("user_id") == user_id]
-
-
 def served(deployment: Deployment, user_id: str, route: str) -> set[int]:
     """The instances whose request log shows `route` for this user."""
     return {number for number, backend in enumerate(deployment.backends)
-            if any(line["route"] == route for line in instance_lines(backend, user_id))}
+            if any(line["route"] == route and line["user_id"] == user_id
+                   for line in backend.request_log(user_id, timeout=0))}
 
 
 def test_sign_in_billing_and_portal_pass_across_instances(
