@@ -23,10 +23,11 @@ from devstack.config import PROJECT_ROOT
 from tests.helpers import APP_SETTINGS
 
 EXPORT_TIMEOUT_S = 600
-# What a checkout holds besides the source: never copied into the build's project copy.
+# What a checkout holds besides the source: never copied into the build's project copy (a
+# developer's own .env and .devstack hold real secrets; the tests plant sentinels instead).
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", ".tools", ".web", ".states", ".devstack", "__pycache__", ".pytest_cache",
-    ".ruff_cache", ".hypothesis", "node_modules", "*.zip",
+    ".git", ".venv", ".tools", ".web", ".states", ".devstack", ".env", ".env.*", "__pycache__",
+    ".pytest_cache", ".ruff_cache", ".hypothesis", "node_modules", "*.zip",
 )
 
 
