@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -92,7 +93,7 @@ def outcome_of(result: Redirect | Failure) -> str:
     ("Unauthorized" -> "unauthorized", "No subscription found" -> "no_subscription_found")."""
     if isinstance(result, Redirect):
         return "redirect"
-    return "_".join(result.message.lower().replace("'", "").split()).strip(".")
+    return "_".join(re.findall(r"[a-z0-9]+", result.message.lower().replace("'", "")))
 
 
 def _write(record: RequestRecord, started: float) -> None:
