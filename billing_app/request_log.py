@@ -1,10 +1,10 @@
 """One structured JSON line per API request, and per user action started from a page.
 
-    {"kind": "api", "request_id": "9f0c...", "method": "POST", "route": "/api/customer_portal",
+    {"kind": "api", "route": "/api/customer_portal", "method": "POST", "request_id": "9f0c...",
      "status": 200, "outcome": "redirect", "user_id": "5b6e...", "stripe_request_id": "req_...",
      "latency_ms": 41.7}
-    {"kind": "event", "request_id": "...", "route": "billing.open_portal", "status": 404,
-     "outcome": "no_subscription_found", "user_id": "...", "stripe_request_id": null, ...}
+    {"kind": "event", "route": "billing.open_portal", "method": null, "request_id": "...",
+     "status": 404, "outcome": "no_subscription_found", "user_id": "...", ...}
 
 - `RequestLogMiddleware` wraps the HTTP routes (see `api.create_api`): every `/api/...` request
   gets a fresh id, echoed as the `X-Request-Id` response header, and one line when its response
