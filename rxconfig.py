@@ -1,6 +1,19 @@
-"""Reflex's configuration. The app's own settings (keys, URLs) are read in billing_app/settings.py."""
+"""Reflex's configuration. The app's own settings (keys, URLs) are read in billing_app/settings.py.
+
+REDIS_URL, when set, also becomes Reflex's `redis_url`: Reflex then keeps every user's state in
+Redis and runs several backend workers, so any instance behind one address can serve any event.
+"""
+
+import sys
 
 import reflex as rx
+
+from billing_app.settings import SettingsError, redis_url_for_reflex
+
+try:
+    redis_url = redis_url_for_reflex()
+except SettingsError as exc:
+    sys.exit(f"billing_app: configuration error: {exc}")
 
 config = rx.Config(
     app_name="billing_app",
@@ -8,4 +21,5 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    redis_url=redis_url,
 )

@@ -18,6 +18,9 @@ for an auth check plus a row read). See bench/RESULTS.md.
   shared pool (~0.05 ms), so RLS sees that user and nobody else. Never shared between users.
 - `service_postgrest()` carries the service-role key and bypasses RLS: for `admin.py` only.
 - `stripe()` is one `StripeClient`, which retries failed calls twice with one idempotency key.
+  Each of its answers hands Stripe's `Request-Id` to the request log (request_log.py).
+- `redis()` is one Redis connection pool when REDIS_URL is set (None without it): the state
+  several instances share, such as sign-in codes (sign_in_codes.py).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ import stripe as stripe_lib
 from httpx_aiohttp import AiohttpTransport
 from postgrest import AsyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
+from redis.asyncio import Redis
 from supabase_auth import AsyncGoTrueClient
 
+from billing_app import request_log
 from billing_app.settings import Settings, get_settings
 
 # Pool sizes: room for ~100 concurrent requests per upstream, kept alive between requests.
@@ -44,6 +49,8 @@ SUPABASE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 # Each Stripe attempt gets 3 s; with two retries and their back-off the whole call stays near 10 s.
 STRIPE_TIMEOUT = httpx.Timeout(3.0, connect=2.0)
 STRIPE_RETRIES = 2
+# Redis answers in well under a millisecond when it is healthy; waiting longer helps nobody.
+REDIS_TIMEOUT_S = 2.0
 
 
 class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
@@ -60,28 +67,36 @@ class _Clients:
     stripe_http: httpx.AsyncClient
     auth: AsyncGoTrueClient
     stripe: stripe_lib.StripeClient
+    redis: Redis | None
 
     async def aclose(self) -> None:
         await self.supabase_http.aclose()
         await self.stripe_http.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 _by_loop: dict[asyncio.AbstractEventLoop, _Clients] = {}
 
 
-def _pool(timeout: httpx.Timeout) -> httpx.AsyncClient:
+def _pool(timeout: httpx.Timeout, **hooks: list) -> httpx.AsyncClient:
     def session() -> aiohttp.ClientSession:
         # Made on first use, inside the loop that will run it.
         connector = aiohttp.TCPConnector(limit=POOL_LIMITS.max_connections,
                                          keepalive_timeout=POOL_LIMITS.keepalive_expiry)
         return aiohttp.ClientSession(connector=connector)
 
-    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(client=session))
+    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(client=session),
+                             event_hooks=hooks)
+
+
+async def _note_stripe_request_id(response: httpx.Response) -> None:
+    request_log.note_stripe_request(response.headers.get("request-id"))
 
 
 def _build(settings: Settings) -> _Clients:
     supabase_http = _pool(SUPABASE_TIMEOUT)
-    stripe_http = _pool(STRIPE_TIMEOUT)
+    stripe_http = _pool(STRIPE_TIMEOUT, response=[_note_stripe_request_id])
     anon = settings.supabase_anon_key
     auth = AsyncGoTrueClient(
         url=f"{settings.supabase_url}/auth/v1",
@@ -97,7 +112,13 @@ def _build(settings: Settings) -> _Clients:
         max_network_retries=STRIPE_RETRIES,
         http_client=_PooledStripeHTTPClient(stripe_http),
     )
-    return _Clients(supabase_http, stripe_http, auth, stripe_client)
+    redis_pool = Redis.from_url(
+        settings.redis_url,
+        socket_timeout=REDIS_TIMEOUT_S,
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+        health_check_interval=30,
+    ) if settings.redis_url else None
+    return _Clients(supabase_http, stripe_http, auth, stripe_client, redis_pool)
 
 
 def _current() -> _Clients:
@@ -150,6 +171,11 @@ def service_postgrest() -> AsyncPostgrestClient:
 
 def stripe() -> stripe_lib.StripeClient:
     return _current().stripe
+
+
+def redis() -> Redis | None:
+    """The shared Redis pool, or None when REDIS_URL is unset (one instance, state in-process)."""
+    return _current().redis
 
 
 @contextlib.asynccontextmanager

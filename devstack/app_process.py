@@ -31,7 +31,7 @@ REFLEX_TOOLS_ENV = {
 APP_SETTINGS = frozenset({
     "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_PRICE_ID",
-    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL",
+    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL", "REFLEX_REDIS_URL",
 })
 START_TIMEOUT_S = 300
 
@@ -57,21 +57,29 @@ class AppProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the app's whole group (Reflex, Granian and its workers), then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def start_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
-              extra_env: dict[str, str] | None = None) -> AppProcess:
-    """Start the app on a free port; returns once /ping answers."""
+              extra_env: dict[str, str] | None = None, port: int | None = None,
+              cwd: Path = PROJECT_ROOT) -> AppProcess:
+    """Start the app (on `port`, or a free one); returns once /ping answers. SITE_URL and
+    REFLEX_API_URL are the app's own address unless `extra_env` says otherwise; `cwd` may be
+    an unzipped backend.zip."""
     if not BUN.exists():
         raise AppDidNotStart(f"Bun is not installed at {BUN}: run `make setup`")
-    port = free_port()
+    port = port or free_port()
     url = f"http://localhost:{port}"
     inherited = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     env = {**inherited, **dict.fromkeys(APP_SETTINGS, ""), **REFLEX_TOOLS_ENV,
@@ -81,7 +89,7 @@ def start_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
     if backend_only:
         command.append("--backend-only")
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     app = AppProcess(url, log_path, process, env)

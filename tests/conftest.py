@@ -19,7 +19,16 @@ from devstack import seed as demo
 from devstack.config import StackConfig
 from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import destroy, up
-from tests.helpers import Devstack, RunningApp, free_port, launch_app, require, stop_app
+from tests.helpers import (
+    Devstack,
+    RedisServer,
+    RunningApp,
+    free_port,
+    launch_app,
+    require,
+    start_redis,
+    stop_app,
+)
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +134,16 @@ def no_faults(devstack: Devstack) -> Iterator[Devstack]:
     devstack.clear_faults()
     yield devstack
     devstack.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """Debian's redis-server on a free port, for the whole session (missing: a failure in CI)."""
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

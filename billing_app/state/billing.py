@@ -16,7 +16,7 @@ from datetime import datetime
 
 import reflex as rx
 
-from billing_app import routes, subscriptions
+from billing_app import request_log, routes, subscriptions
 from billing_app.account import load_account
 from billing_app.checkout import ENDED_STATUSES, create_checkout_session
 from billing_app.outcomes import NOT_AUTHENTICATED, Failure, Redirect, UpstreamError
@@ -182,7 +182,7 @@ class BillingState(SessionState):
                 self.updating = False
 
     async def _go_to_stripe(self, action: Callable[[str | None], Awaitable[Redirect | Failure]],
-                            ) -> AsyncIterator:
+                            log_route: str) -> AsyncIterator:
         """Run a redirecting action once: a second click while it runs (or while the browser
         leaves) does nothing, so a double click makes one Stripe session."""
         if self.redirecting:
@@ -194,11 +194,14 @@ class BillingState(SessionState):
             yield elsewhere
             return
         access, _ = self._tokens()
-        try:
-            result = await action(access)
-        except Exception:
-            logger.exception("billing page: unexpected error")
-            result = Failure(500, "Something went wrong. Please try again.")
+        with request_log.logged_action(log_route) as record:
+            try:
+                result = await action(access)
+            except Exception:
+                logger.exception("billing page: unexpected error")
+                result = Failure(500, "Something went wrong. Please try again.")
+            record.status = 200 if isinstance(result, Redirect) else result.status
+            record.outcome = request_log.outcome_of(result)
         if isinstance(result, Redirect):
             yield rx.redirect(result.url)  # stay "redirecting" while the browser leaves
             return
@@ -211,10 +214,10 @@ class BillingState(SessionState):
     async def open_portal(self):
         """Manage Subscription."""
         self._portal_opened_at = time.time()
-        async for step in self._go_to_stripe(create_portal_session):
+        async for step in self._go_to_stripe(create_portal_session, "billing.open_portal"):
             yield step
 
     async def subscribe(self):
         """Subscribe: off to Stripe Checkout."""
-        async for step in self._go_to_stripe(create_checkout_session):
+        async for step in self._go_to_stripe(create_checkout_session, "billing.subscribe"):
             yield step

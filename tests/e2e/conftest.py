@@ -6,6 +6,7 @@ context: no cookies, no storage.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -15,10 +16,8 @@ from devstack.chromium import CHROMIUM_ARGS, chromium_path
 from tests.helpers import RunningApp, require
 
 
-@pytest.fixture(scope="module")
-def browser(app_server: RunningApp) -> Iterator[Browser]:
-    """One Chromium per test module. Playwright's sync API keeps an event loop running while it
-    is open, so it is opened after the app and stack are up, and closed when the module ends."""
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
     path = chromium_path()
     require(path is not None, "Chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
@@ -27,6 +26,15 @@ def browser(app_server: RunningApp) -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_server: RunningApp) -> Iterator[Browser]:
+    """One Chromium per test module. Playwright's sync API keeps an event loop running while it
+    is open, so it is opened after the app and stack are up, and closed when the module ends.
+    (Modules that host the app differently override this fixture, to open it after theirs.)"""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
