@@ -15,13 +15,20 @@ export REFLEX_DIR := $(TOOLS)/reflex
 export BUN_INSTALL_CACHE_DIR := $(TOOLS)/bun-cache
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help setup run test bench lint
+# `make export`: dev and test files that stay out of backend.zip. Reflex itself already leaves
+# out every dot-folder and dot-file (.venv, .devstack, .tools, .env*, .web but for .web/backend)
+# and __pycache__; --exclude-from-backend takes only paths that exist, hence the wildcard.
+BACKEND_EXCLUDES := tests devstack bench scripts supabase node_modules reflex.lock Makefile \
+	pyproject.toml requirements-dev.txt
+
+.PHONY: help setup run test bench lint export
 
 help:
 	@echo "make run    run the app on http://localhost:3000 (local stand-ins unless real credentials are set)"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  benchmark the portal path against its floor"
 	@echo "make lint   ruff"
+	@echo "make export frontend.zip + backend.zip for hosting (needs REFLEX_API_URL, see README)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +51,9 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+# REFLEX_API_URL is baked into frontend.zip: the browser reaches the backend there. Without it
+# Reflex would build a frontend that talks to http://localhost:8000.
+export: setup
+	@test -n "$$REFLEX_API_URL" || { echo "make export: set REFLEX_API_URL to the backend's public address, e.g. REFLEX_API_URL=https://app.example.com make export (see README: Deploy)" >&2; exit 2; }
+	$(VENV)/bin/reflex export --env prod $(foreach path,$(wildcard $(BACKEND_EXCLUDES)),--exclude-from-backend $(path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from billing_app import auth, subscriptions
+from billing_app import auth, request_log, subscriptions
 from billing_app.outcomes import NOT_AUTHENTICATED, Failure, UpstreamError
 
 
@@ -34,6 +34,7 @@ async def load_account(access_token: str | None) -> Account | Failure:
         raise user
     if user is None:
         return NOT_AUTHENTICATED
+    request_log.note_user(user.id)
     if isinstance(row, BaseException):
         raise row
     if row is not None and row.user_id != user.id:

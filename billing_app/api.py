@@ -13,8 +13,13 @@
     GET  /api/auth/callback     ?code=&next=  one-time code from sign-in -> session cookies
     GET  /api/auth/refresh      ?next=        renew the session cookies, then back to `next`
     POST /api/auth/sign_out                   end the session at Supabase, clear the cookies
+    GET  /api/health            liveness: 200 {"status": "ok"}, nothing else checked
+    GET  /api/ready             readiness: 200 {"status": "ready", "checks": {...}}
+                                | 503 {"status": "unavailable", "failing": [...], "checks": {...}}
 
 Each route only translates: the action's result becomes a status and JSON, or a redirect.
+Every /api request leaves one JSON line in the log, with its id in `X-Request-Id`
+(request_log.py); each route names its outcome there.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from billing_app import auth, routes, session_cookies, sign_in_codes
+from billing_app import auth, health, request_log, routes, session_cookies, sign_in_codes
 from billing_app.checkout import create_checkout_session
 from billing_app.outcomes import (
     CHECKOUT_FAILED,
@@ -54,12 +60,19 @@ def _json(status: int, body: dict, extra_headers: dict[str, str] | None = None) 
 
 
 def _failure(failure: Failure) -> JSONResponse:
+    request_log.note_outcome(request_log.outcome_of(failure))
     extra = {"Retry-After": str(failure.retry_after_s)} if isinstance(failure, RateLimited) else None
     return _json(failure.status, {"error": failure.message}, extra)
 
 
 def _method_not_allowed(allow: str) -> JSONResponse:
+    request_log.note_outcome("method_not_allowed")
     return _json(405, {"error": "Method not allowed"}, {"Allow": allow})
+
+
+def _redirect(url: str, outcome: str) -> RedirectResponse:
+    request_log.note_outcome(outcome)
+    return RedirectResponse(url, 303, headers=NO_STORE)
 
 
 def _bearer(request: Request) -> tuple[bool, str | None]:
@@ -99,7 +112,11 @@ async def _run_user_action(request: Request, action: UserAction, failed: Failure
     except Exception:
         logger.exception("%s: unexpected error", request.url.path)
         return _failure(failed)
-    response = _failure(result) if isinstance(result, Failure) else _json(200, {"url": result.url})
+    if isinstance(result, Failure):
+        response = _failure(result)
+    else:
+        request_log.note_outcome(request_log.outcome_of(result))
+        response = _json(200, {"url": result.url})
     if renewed is not None:
         session_cookies.store(response, renewed, secure=settings.secure_cookies)
     return response
@@ -130,6 +147,9 @@ async def stripe_webhook(request: Request) -> Response:
     except Exception:
         logger.exception("webhook: unexpected error")
         answer = HANDLING_FAILED
+    # "applied", "duplicate", "ignored", ...; or the error in snake_case ("invalid_signature").
+    outcome = answer.body.get("outcome") or answer.body.get("error", "")
+    request_log.note_outcome("_".join(str(outcome).lower().split()))
     return _json(answer.status, answer.body)
 
 
@@ -145,10 +165,15 @@ def _login_url(next_path: str | None = None, error: str | None = None) -> str:
 async def auth_callback(request: Request) -> Response:
     settings = get_settings()
     next_path = routes.local_path_or_default(request.query_params.get("next"))
-    session = sign_in_codes.redeem(request.query_params.get("code"))
+    try:
+        session = await sign_in_codes.redeem(request.query_params.get("code"))
+    except UpstreamError as exc:
+        logger.warning("auth_callback: %s", exc)
+        return _redirect(_login_url(next_path, "unavailable"), "unavailable")
     if session is None:
-        return RedirectResponse(_login_url(next_path, "expired"), 303, headers=NO_STORE)
-    response = RedirectResponse(_to_site(next_path), 303, headers=NO_STORE)
+        return _redirect(_login_url(next_path, "expired"), "code_expired")
+    request_log.note_user(session.user.id)
+    response = _redirect(_to_site(next_path), "signed_in")
     session_cookies.store(response, session, secure=settings.secure_cookies)
     return response
 
@@ -161,12 +186,13 @@ async def auth_refresh(request: Request) -> Response:
         session = await auth.refresh(refresh_token)
     except UpstreamError as exc:
         logger.warning("auth_refresh: Supabase failed: %s", exc)
-        return RedirectResponse(_login_url(next_path, "unavailable"), 303, headers=NO_STORE)
+        return _redirect(_login_url(next_path, "unavailable"), "unavailable")
     if session is None:
-        response = RedirectResponse(_login_url(next_path), 303, headers=NO_STORE)
+        response = _redirect(_login_url(next_path), "refresh_refused")
         session_cookies.clear(response, secure=settings.secure_cookies)
         return response
-    response = RedirectResponse(_to_site(next_path), 303, headers=NO_STORE)
+    request_log.note_user(session.user.id)
+    response = _redirect(_to_site(next_path), "renewed")
     session_cookies.store(response, session, secure=settings.secure_cookies)
     return response
 
@@ -181,7 +207,7 @@ async def auth_sign_out(request: Request) -> Response:
     except UpstreamError as exc:
         # The cookies go anyway; the session at Supabase ends when its refresh token isn't used.
         logger.warning("sign_out: Supabase failed: %s", exc)
-    response = RedirectResponse(_login_url(), 303, headers=NO_STORE)
+    response = _redirect(_login_url(), "signed_out")
     session_cookies.clear(response, secure=settings.secure_cookies)
     return response
 
@@ -223,6 +249,23 @@ class _EveryMethod:
         await response(scope, receive, send)
 
 
+async def liveness(request: Request) -> Response:
+    request_log.note_outcome("ok")
+    return _json(200, {"status": "ok"})
+
+
+async def readiness(request: Request) -> Response:
+    checks = await health.check_dependencies()
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {name: "ok" if ok else "failing" for name, ok in checks.items()}
+    if failing:
+        request_log.note_outcome("unavailable")
+        return _json(503, {"status": "unavailable", "failing": failing, "checks": body})
+    request_log.note_outcome("ready")
+    return _json(200, {"status": "ready", "checks": body})
+
+
+
 def create_api() -> Starlette:
     """The Starlette app Reflex mounts its own backend into (see billing_app.py)."""
     return Starlette(
@@ -233,5 +276,8 @@ def create_api() -> Starlette:
             Route(routes.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(routes.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),
             Route(routes.API_AUTH_SIGN_OUT, _EveryMethod(auth_sign_out)),
-        ]
+            Route(routes.API_HEALTH, liveness, methods=["GET", "HEAD"]),
+            Route(routes.API_READY, readiness, methods=["GET", "HEAD"]),
+        ],
+        middleware=[Middleware(request_log.RequestLogMiddleware)],
     )

@@ -1,7 +1,9 @@
 """The app: its pages, and the HTTP routes mounted ahead of Reflex's own.
 
 Settings are validated here, at import, so a missing or invalid variable stops the app before
-it serves anything, with a message that names the variable.
+it serves anything, with a message that names the variable. `reflex export` is the exception:
+it builds the app without running it, so a build machine needs none of the keys (and so none
+can end up in the build); the backend it exports validates them when it starts.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 import sys
 
 import reflex as rx
+from reflex.constants import CompileContext
+from reflex.utils.exec import get_compile_context
 
 from billing_app import clients, routes
 from billing_app.api import create_api
 from billing_app.settings import SettingsError, get_settings
 
-try:
-    get_settings()
-except SettingsError as exc:
-    sys.exit(f"billing_app: configuration error: {exc}")
+if get_compile_context() != CompileContext.EXPORT:
+    try:
+        get_settings()
+    except SettingsError as exc:
+        sys.exit(f"billing_app: configuration error: {exc}")
 
 from billing_app.pages.billing import billing_page
 from billing_app.pages.login import login_page

@@ -15,6 +15,8 @@ API_AUTH_CALLBACK = "/api/auth/callback"
 API_AUTH_REFRESH = "/api/auth/refresh"
 API_AUTH_SIGN_OUT = "/api/auth/sign_out"
 API_STRIPE_WEBHOOK = "/api/webhooks/stripe"
+API_HEALTH = "/api/health"
+API_READY = "/api/ready"
 
 MAX_NEXT_LENGTH = 2048
 

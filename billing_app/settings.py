@@ -17,7 +17,7 @@ never shadowed by a forgotten local file.
 |                                   |          | first active recurring price                  |
 | STRIPE_API_BASE                   | no       | another Stripe API address (the stand-in)     |
 | SITE_URL (or NEXT_PUBLIC_SITE_URL)| yes      | where users reach the app; portal return URL  |
-| REDIS_URL                         | no       | redis://...; shared state for several         |
+| REDIS_URL (or REFLEX_REDIS_URL)   | no       | redis://...; shared state for several         |
 |                                   |          | instances (Reflex state, sign-in codes, ...)  |
 | PORTAL_RATE_LIMIT                 | no       | portal sessions per user, "10/minute" unset   |
 """
@@ -94,12 +94,16 @@ def _http_url(name: str, value: str) -> str:
     return value.removesuffix("/")
 
 
-def _redis_url(value: str | None) -> str | None:
+def _redis_url() -> str | None:
+    # Reflex's own name for it is accepted too: Reflex would use a REFLEX_REDIS_URL for its
+    # state and workers, and the app's shared state must then live in the same Redis.
+    name = "REDIS_URL" if _optional("REDIS_URL") else "REFLEX_REDIS_URL"
+    value = _optional(name)
     if value is None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
-        raise SettingsError("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+        raise SettingsError(f"{name} must be a redis://, rediss:// or unix:// URL.")
     return value
 
 
@@ -140,6 +144,14 @@ def _supabase_key(name: str, expected_role: str, new_prefix: str) -> str:
     elif role != expected_role:
         raise SettingsError(f"{name} holds a key for the role {role!r}; it needs {expected_role!r}.")
     return value
+
+
+def redis_url_for_reflex() -> str | None:
+    """REDIS_URL, validated, for rxconfig.py: Reflex reads its config before the app is imported,
+    and keeps its state in Redis when the config has a `redis_url`. One variable drives both
+    Reflex's state and the app's own shared state (sign-in codes)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return _redis_url()
 
 
 def load_settings() -> Settings:
@@ -185,7 +197,7 @@ def load_settings() -> Settings:
         stripe_price_id=price_id,
         stripe_api_base=_http_url("STRIPE_API_BASE", api_base) if api_base else None,
         site_url=_http_url(site_name, _required(site_name)),
-        redis_url=_redis_url(_optional("REDIS_URL")),
+        redis_url=_redis_url(),
         portal_rate_limit=_rate_limit(
             "PORTAL_RATE_LIMIT", _optional("PORTAL_RATE_LIMIT"), DEFAULT_PORTAL_RATE_LIMIT
         ),

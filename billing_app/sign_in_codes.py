@@ -5,36 +5,82 @@ the handler keeps the session here under a random code and sends the browser to
 `/api/auth/callback?code=...`, which takes the session out (once) and sets the cookies: the
 same hand-over as Supabase's own `/auth/callback`. Codes live 60 seconds and work once.
 
-The codes live in this process. Without Redis, Reflex runs one backend worker, so the handler
-and the route always meet here.
+Where the codes wait:
+- With REDIS_URL set, in Redis (`clients.redis()`), with a 60 s expiry, and taken out with
+  GETDEL: a code issued by one instance (or worker) is redeemable on any other, and two
+  redemptions racing for one code can't both win.
+- Without it, in this process. Reflex runs one backend worker when it has no Redis, so the
+  handler and the route always meet here.
+
+Redis failing raises `UpstreamError`; the callers turn it into "try again".
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 
-from billing_app.auth import Session
+from redis.exceptions import RedisError
+
+from billing_app import clients
+from billing_app.auth import Session, User
+from billing_app.outcomes import UpstreamError
 
 CODE_TTL_S = 60
+REDIS_KEY_PREFIX = "billing_app:sign_in_code:"
 
 _pending: dict[str, tuple[float, Session]] = {}
 
 
-def issue(session: Session) -> str:
-    now = time.monotonic()
-    for code in [c for c, (born, _) in _pending.items() if now - born > CODE_TTL_S]:
-        _pending.pop(code, None)
+def _to_json(session: Session) -> str:
+    return json.dumps({
+        "access_token": session.access_token,
+        "refresh_token": session.refresh_token,
+        "expires_at": session.expires_at,
+        "user": {"id": session.user.id, "email": session.user.email},
+    })
+
+
+def _from_json(raw: bytes | str) -> Session:
+    data = json.loads(raw)
+    return Session(data["access_token"], data["refresh_token"], int(data["expires_at"]),
+                   User(data["user"]["id"], data["user"]["email"]))
+
+
+def _redis_failed(doing: str, exc: RedisError) -> str:
+    return f"Redis failed {doing} a sign-in code: {type(exc).__name__}: {exc}"
+
+
+async def issue(session: Session) -> str:
+    """A new code that `redeem` turns back into `session`, once, within CODE_TTL_S."""
     code = secrets.token_urlsafe(32)
-    _pending[code] = (now, session)
+    redis = clients.redis()
+    if redis is None:
+        now = time.monotonic()
+        for old in [c for c, (born, _) in _pending.items() if now - born > CODE_TTL_S]:
+            _pending.pop(old, None)
+        _pending[code] = (now, session)
+        return code
+    try:
+        await redis.set(REDIS_KEY_PREFIX + code, _to_json(session), ex=CODE_TTL_S, nx=True)
+    except RedisError as exc:
+        raise UpstreamError(_redis_failed("storing", exc)) from exc
     return code
 
 
-def redeem(code: str | None) -> Session | None:
+async def redeem(code: str | None) -> Session | None:
     """The session stored under `code`, once; None when unknown, used or expired."""
-    if not code:
+    if not code or len(code) > 128:
         return None
-    entry = _pending.pop(code, None)
-    if entry is None or time.monotonic() - entry[0] > CODE_TTL_S:
-        return None
-    return entry[1]
+    redis = clients.redis()
+    if redis is None:
+        entry = _pending.pop(code, None)
+        if entry is None or time.monotonic() - entry[0] > CODE_TTL_S:
+            return None
+        return entry[1]
+    try:
+        raw = await redis.getdel(REDIS_KEY_PREFIX + code)
+    except RedisError as exc:
+        raise UpstreamError(_redis_failed("redeeming", exc)) from exc
+    return _from_json(raw) if raw is not None else None

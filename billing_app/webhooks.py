@@ -30,7 +30,7 @@ from typing import Any
 
 import stripe
 
-from billing_app import admin, clients
+from billing_app import admin, clients, request_log
 from billing_app.outcomes import UpstreamError
 from billing_app.settings import get_settings
 from billing_app.subscription_rows import EXPAND, row_from_subscription
@@ -131,6 +131,7 @@ async def handle_stripe_webhook(payload: bytes, signature: str | None) -> Webhoo
             logger.warning("webhook: no user for this event; nothing written %s", log)
             return _received("unmapped")
         subscription_id, user_id = target
+        request_log.note_user(user_id)
         read_at = datetime.now(UTC)
         subscription = await clients.stripe().v1.subscriptions.retrieve_async(
             subscription_id, params={"expand": EXPAND}

@@ -22,11 +22,13 @@ from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import destroy, up
 from tests.helpers import (
     Devstack,
+    RedisServer,
     RunningApp,
     free_port,
     launch_app,
     project_copy,
     require,
+    start_redis,
     stop_app,
 )
 from tests.tls_front import TlsFront
@@ -144,6 +146,16 @@ SUITE_PORTAL_RATE_LIMIT = "1000/minute"
 
 
 @pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """Debian's redis-server on a free port, for the whole session (missing: a failure in CI)."""
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstack,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
@@ -182,7 +194,7 @@ def https_app(stack: StackConfig, demo_users: dict[str, str],
     app_port = free_port()
     front = TlsFront(free_port(), app_port).start()
     try:
-        proc, app = launch_app(stack, root / "app.log", project_dir=project, port=app_port,
+        proc, app = launch_app(stack, root / "app.log", cwd=project, port=app_port,
                                extra_env={"SITE_URL": front.url, "REFLEX_API_URL": front.url})
     except BaseException:
         front.stop()

@@ -3,20 +3,26 @@ way it is hosted, and signing in straight at Supabase Auth."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from devstack import seed as demo
+from devstack.app_process import (
+    BUN,
+    AppDidNotStart,
+    free_port,
+    start_app,
+    stop_process_group,
+)
 from devstack.config import PROJECT_ROOT, StackConfig
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -29,12 +35,6 @@ def require(ok: bool, why: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {why}")
     pytest.skip(why)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -96,23 +96,6 @@ class Devstack:
         return self._stripe("GET", "deliveries", params=filters).json()["data"]
 
 
-BUN = PROJECT_ROOT / ".tools" / "bun" / "bin" / "bun"
-REFLEX_TOOLS_ENV = {
-    # As the Makefile sets them: Reflex must never try to download Bun.
-    "REFLEX_BUN_PATH": str(BUN),
-    "REFLEX_DIR": str(PROJECT_ROOT / ".tools" / "reflex"),
-    "BUN_INSTALL_CACHE_DIR": str(PROJECT_ROOT / ".tools" / "bun-cache"),
-}
-APP_START_TIMEOUT_S = 300
-# The app's own settings: never inherited from the test runner's environment, and set (empty
-# when unused) so a developer's .env can't fill them in either. Only what a test passes counts.
-APP_SETTINGS = frozenset({
-    "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_PRICE_ID",
-    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL", "PORTAL_RATE_LIMIT",
-})
-
-
 @dataclass
 class RunningApp:
     url: str
@@ -122,42 +105,32 @@ class RunningApp:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def request_log(self, containing: str, timeout: float = 5) -> list[dict]:
+        """The app's JSON request-log lines that contain `containing` (a request or user id).
+        A line is written just after its response is sent, so this waits a little for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [json.loads(line) for line in self.log_text().splitlines()
+                     if line.startswith("{") and containing in line]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
     def post_portal(self, **kwargs) -> httpx.Response:
         return httpx.post(f"{self.url}/api/customer_portal", timeout=30, **kwargs)
 
 
 def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
-               extra_env: dict[str, str] | None = None, project_dir: Path = PROJECT_ROOT,
-               port: int | None = None) -> tuple[subprocess.Popen, RunningApp]:
-    """`reflex run --env prod` (one port for pages and API) on the stand-ins, in its own
-    process group. Returns once /ping answers. A second instance with other settings needs its
-    own `project_dir` (see `project_copy`): Reflex builds the frontend into `.web` there."""
+               extra_env: dict[str, str] | None = None, port: int | None = None,
+               cwd: Path = PROJECT_ROOT) -> tuple[subprocess.Popen, RunningApp]:
+    """The app as hosted (see devstack/app_process.py); a test fails when it doesn't start."""
     require(BUN.exists(), f"Bun is not installed at {BUN}: run `make setup` (or `make test`)")
-    port = port or free_port()
-    url = f"http://localhost:{port}"
-    inherited = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
-    env = {**inherited, **dict.fromkeys(APP_SETTINGS, ""), **REFLEX_TOOLS_ENV,
-           **stack.app_env(), "SITE_URL": url, "REFLEX_API_URL": url, **(extra_env or {})}
-    command = [str(Path(sys.executable).with_name("reflex")), "run", "--env", "prod",
-               "--backend-port", str(port)]
-    if backend_only:
-        command.append("--backend-only")
-    log = log_path.open("ab")
-    proc = subprocess.Popen(command, cwd=project_dir, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    app = RunningApp(url, log_path, env)
-    deadline = time.monotonic() + APP_START_TIMEOUT_S
-    while True:
-        try:
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                return proc, app
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_app(proc)
-            pytest.fail(f"the app did not start; its log:\n{app.log_text()[-4000:]}")
-        time.sleep(0.5)
+    try:
+        app = start_app(stack, log_path, backend_only=backend_only, extra_env=extra_env,
+                        port=port, cwd=cwd)
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc))
+    return app.process, RunningApp(app.url, log_path, app.env)
 
 
 # What a copy of the project needs to build and run the app: its sources, and `.web` for the
@@ -187,13 +160,7 @@ def project_copy(dest: Path) -> Path:
 
 
 def stop_app(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stop_process_group(proc)
 
 
 def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) -> dict:
@@ -206,3 +173,54 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
     )
     response.raise_for_status()
     return response.json()
+
+
+def redis_server_binary() -> str | None:
+    return shutil.which("redis-server") or (
+        "/usr/sbin/redis-server" if os.path.exists("/usr/sbin/redis-server") else None)
+
+
+@dataclass
+class RedisServer:
+    """A private redis-server (Debian's), on a free port, keeping nothing on disk."""
+
+    proc: subprocess.Popen
+    url: str
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_redis(workdir: Path) -> RedisServer:
+    binary = redis_server_binary()
+    require(binary is not None, "redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = RedisServer(proc, f"redis://127.0.0.1:{port}/0")
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if server.client().ping():
+                return server
+        except redis.RedisError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            log = workdir / "redis.log"
+            pytest.fail(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
+        time.sleep(0.1)

@@ -7,24 +7,23 @@ import reflex as rx
 from billing_app.state.billing import BillingState
 
 
-def manage_button() -> rx.Component:
+def to_stripe_button(label: str, on_click: rx.event.EventHandler) -> rx.Component:
+    """A button that leaves for a Stripe page: a spinner, and disabled, while it runs."""
     return rx.button(
-        "Manage Subscription",
-        on_click=BillingState.open_portal,
+        label,
+        on_click=on_click,
         loading=BillingState.redirecting,
         disabled=BillingState.redirecting,
         size="3",
     )
+
+
+def manage_button() -> rx.Component:
+    return to_stripe_button("Manage Subscription", BillingState.open_portal)
 
 
 def subscribe_button() -> rx.Component:
-    return rx.button(
-        "Subscribe",
-        on_click=BillingState.subscribe,
-        loading=BillingState.redirecting,
-        disabled=BillingState.redirecting,
-        size="3",
-    )
+    return to_stripe_button("Subscribe", BillingState.subscribe)
 
 
 def updating_note() -> rx.Component:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import reflex as rx
 
-from billing_app import routes, subscriptions
+from billing_app import request_log, routes, subscriptions
 from billing_app.account import load_account
 from billing_app.checkout import ENDED_STATUSES, create_checkout_session
 from billing_app.outcomes import NOT_AUTHENTICATED, Failure, Redirect, UpstreamError
@@ -114,22 +114,29 @@ class BillingState(SessionState):
 
     async def load(self):
         """on_load: check the session and read the row, both at once, on every visit."""
-        self.redirecting, self.updating, self.load_error = False, False, ""
+        # The tab's state outlives a page load; show nothing from the last visit until this
+        # visit's session check and read are done.
+        self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
+        self._show(None)
+        yield
         if (elsewhere := self._renew_or_sign_in()) is not None:
-            return elsewhere
+            yield elsewhere
+            return
         access, _ = self._tokens()
         try:
             account = await load_account(access)
         except UpstreamError as exc:
             logger.warning("billing page: Supabase failed: %s", exc)
             self.loaded, self.load_error = True, "We couldn't load your subscription. Please reload the page."
-            return None
+            return
         if isinstance(account, Failure):
-            return login_redirect(self._current_path())
+            yield login_redirect(self._current_path())
+            return
         self.user_email = account.user.email
         self._show(account.subscription)
         self.loaded = True
-        return await self._watch_if_stripe_moved_on(account.subscription)
+        if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
+            yield watch
 
     async def _watch_if_stripe_moved_on(self, row: Subscription | None):
         """Back from checkout or the portal with the webhook not yet in: watch for it."""
@@ -175,7 +182,7 @@ class BillingState(SessionState):
                 self.updating = False
 
     async def _go_to_stripe(self, action: Callable[[str | None], Awaitable[Redirect | Failure]],
-                            ) -> AsyncIterator:
+                            log_route: str) -> AsyncIterator:
         """Run a redirecting action once: a second click while it runs (or while the browser
         leaves) does nothing, so a double click makes one Stripe session."""
         if self.redirecting:
@@ -187,11 +194,14 @@ class BillingState(SessionState):
             yield elsewhere
             return
         access, _ = self._tokens()
-        try:
-            result = await action(access)
-        except Exception:
-            logger.exception("billing page: unexpected error")
-            result = Failure(500, "Something went wrong. Please try again.")
+        with request_log.logged_action(log_route) as record:
+            try:
+                result = await action(access)
+            except Exception:
+                logger.exception("billing page: unexpected error")
+                result = Failure(500, "Something went wrong. Please try again.")
+            record.status = 200 if isinstance(result, Redirect) else result.status
+            record.outcome = request_log.outcome_of(result)
         if isinstance(result, Redirect):
             yield rx.redirect(result.url)  # stay "redirecting" while the browser leaves
             return
@@ -204,10 +214,10 @@ class BillingState(SessionState):
     async def open_portal(self):
         """Manage Subscription."""
         self._portal_opened_at = time.time()
-        async for step in self._go_to_stripe(create_portal_session):
+        async for step in self._go_to_stripe(create_portal_session, "billing.open_portal"):
             yield step
 
     async def subscribe(self):
         """Subscribe: off to Stripe Checkout."""
-        async for step in self._go_to_stripe(create_checkout_session):
+        async for step in self._go_to_stripe(create_checkout_session, "billing.subscribe"):
             yield step

@@ -1,41 +1,23 @@
 """Chromium, driven by Playwright, for the browser tests.
 
-Playwright can't download its browser on these machines, so the tests launch Debian's Chromium
-(`apt-get install chromium`, or CHROMIUM_PATH) with the flags a closed network needs. Each test
-gets a fresh browser context: no cookies, no storage.
+Debian's Chromium, launched as `devstack/chromium.py` says. Each test gets a fresh browser
+context: no cookies, no storage.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import contextlib
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from devstack.chromium import CHROMIUM_ARGS, chromium_path
 from tests.helpers import RunningApp, require
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
-
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-
-
-@pytest.fixture(scope="module")
-def browser(app_server: RunningApp) -> Iterator[Browser]:
-    """One Chromium per test module. Playwright's sync API keeps an event loop running while it
-    is open, so it is opened after the app and stack are up, and closed when the module ends."""
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
     path = chromium_path()
     require(path is not None, "Chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
@@ -44,6 +26,15 @@ def browser(app_server: RunningApp) -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(app_server: RunningApp) -> Iterator[Browser]:
+    """One Chromium per test module. Playwright's sync API keeps an event loop running while it
+    is open, so it is opened after the app and stack are up, and closed when the module ends.
+    (Modules that host the app differently override this fixture, to open it after theirs.)"""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

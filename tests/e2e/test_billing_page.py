@@ -123,9 +123,10 @@ def test_an_expired_access_token_is_renewed_on_load(page: Page, stack: StackConf
     claims["exp"] = int(time.time()) - 60
     expired = jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
     page.context.add_cookies([{**cookies["sb-access-token"], "value": expired}])
-    page.goto("/dashboard/settings/billing")
-    expect(page.get_by_text("Pro (monthly)")).to_be_visible()
+    with page.expect_request(re.compile(r"/api/auth/refresh\?next=")):
+        page.goto("/dashboard/settings/billing")
     expect(page).to_have_url(BILLING)
+    expect(page.get_by_text("Pro (monthly)")).to_be_visible()
     renewed = {c["name"]: c["value"] for c in page.context.cookies()}
     assert renewed["sb-access-token"] != expired
     assert renewed["sb-refresh-token"] != cookies["sb-refresh-token"]["value"]

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from devstack.chromium import CHROMIUM_ARGS, chromium_path
 from devstack.config import StackConfig
 from tests.conftest import HttpsApp
 from tests.e2e.browser_steps import sign_in_as
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 from tests.helpers import Devstack, require
 
 pytestmark = pytest.mark.e2e

@@ -290,3 +290,19 @@ def test_other_methods_are_405_and_huge_bodies_413(app_server):
     assert httpx.get(f"{app_server.url}/api/webhooks/stripe").status_code == 405
     huge = b"{" + b" " * (1024 * 1024 + 10) + b"}"
     assert post_event(app_server, huge, "t=1,v1=00").status_code == 413
+
+
+def test_the_request_log_names_the_user_whose_row_the_event_wrote(
+    app_server, stack, subscriber, stripe_client, held_webhooks
+):
+    user, _, subscription_id = subscriber()
+    event = next(e for e in events_for(stripe_client, subscription_id)
+                 if e["type"] == "customer.subscription.created")
+    body = json.dumps(event)
+    response = post_event(app_server, body, signed(stack, body))
+    assert response.json() == {"received": True, "outcome": "applied"}
+    [line] = app_server.request_log(response.headers["x-request-id"])
+    assert (line["route"], line["status"], line["outcome"]) == ("/api/webhooks/stripe", 200,
+                                                                 "applied")
+    assert line["user_id"] == user.id
+    assert line["stripe_request_id"].startswith("req_")  # the subscription's re-read

@@ -23,7 +23,7 @@ VALID = {
     "SITE_URL": "https://app.example.com",
 }
 ALL_NAMES = [*VALID, "NEXT_PUBLIC_SITE_URL", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_API_BASE",
-             "STRIPE_PRICE_ID", "REDIS_URL", "PORTAL_RATE_LIMIT"]
+             "STRIPE_PRICE_ID", "REDIS_URL", "REFLEX_REDIS_URL", "PORTAL_RATE_LIMIT"]
 
 
 @pytest.fixture
@@ -65,6 +65,7 @@ def test_a_missing_setting_is_named(env, name):
     ("STRIPE_API_BASE", "localhost:12111"),
     ("STRIPE_PRICE_ID", "prod_123"),
     ("REDIS_URL", "http://localhost:6379"),
+    ("REFLEX_REDIS_URL", "localhost:6379"),
     ("PORTAL_RATE_LIMIT", "ten a minute"),
     ("PORTAL_RATE_LIMIT", "10/fortnight"),
     ("PORTAL_RATE_LIMIT", "0/minute"),
@@ -129,3 +130,10 @@ def test_the_repr_hides_every_key(env):
     for name in ("SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
                  "STRIPE_WEBHOOK_SECRET"):
         assert VALID[name] not in text
+
+
+def test_reflexs_own_redis_url_is_accepted_and_redis_url_wins(env):
+    env.setenv("REFLEX_REDIS_URL", "redis://reflex:6379/0")
+    assert load_settings().redis_url == "redis://reflex:6379/0"
+    env.setenv("REDIS_URL", "redis://ours:6379/0")
+    assert load_settings().redis_url == "redis://ours:6379/0"

@@ -1,0 +1,1 @@
+"""The benchmark of the portal path: `make bench` (`python -m bench`). See RESULTS.md."""

@@ -1,0 +1,94 @@
+"""The yardstick: the leanest honest Python implementation of `POST /api/customer_portal`.
+
+Plain Starlette and raw httpx on one shared pool, nothing else: the auth check and the row read
+at once, then the Stripe call. It answers like the app (200 {"url"}, 401, 404, 500) so both can
+be driven by the same load. The benchmark runs it beside the app to measure how far the app is
+from the cheapest code that does the same work. The app never uses it.
+
+    python -m bench.reference_endpoint --port 8100     (settings from the same env as the app)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+SUPABASE_URL = os.environ.get("SUPABASE_URL", "")
+ANON_KEY = os.environ.get("SUPABASE_ANON_KEY", "")
+STRIPE_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_API = os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com"
+RETURN_URL = os.environ.get("SITE_URL", "").rstrip("/") + "/dashboard/settings/billing"
+
+pool: httpx.AsyncClient
+
+
+def failure(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status)
+
+
+async def customer_portal(request: Request) -> JSONResponse:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return failure(401, "Unauthorized")
+    as_user = {"apikey": ANON_KEY, "Authorization": f"Bearer {token}"}
+    try:
+        user, rows = await asyncio.gather(
+            pool.get(f"{SUPABASE_URL}/auth/v1/user", headers=as_user),
+            pool.get(f"{SUPABASE_URL}/rest/v1/user_subscriptions",
+                     params={"select": "stripe_customer_id"}, headers=as_user),
+        )
+        if user.status_code != 200:
+            return failure(401, "Unauthorized")
+        found = rows.json() if rows.status_code == 200 else None
+        if found is None:
+            return failure(500, "Failed to create portal session")
+        if not found or not found[0]["stripe_customer_id"]:
+            return failure(404, "No subscription found")
+        session = await pool.post(
+            f"{STRIPE_API}/v1/billing_portal/sessions",
+            data={"customer": found[0]["stripe_customer_id"], "return_url": RETURN_URL},
+            headers={"Authorization": f"Bearer {STRIPE_KEY}"},
+        )
+    except httpx.HTTPError:
+        return failure(500, "Failed to create portal session")
+    if session.status_code != 200:
+        return failure(500, "Failed to create portal session")
+    return JSONResponse({"url": session.json()["url"]})
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette):
+    global pool
+    pool = httpx.AsyncClient(
+        timeout=httpx.Timeout(5.0, connect=2.0),
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60),
+    )
+    try:
+        yield
+    finally:
+        await pool.aclose()
+
+
+app = Starlette(routes=[Route("/api/customer_portal", customer_portal, methods=["POST"])],
+                lifespan=lifespan)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.reference_endpoint")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False,
+                backlog=1024)
+
+
+if __name__ == "__main__":
+    main()
