@@ -1,8 +1,8 @@
 """The portal rate limit's counting and where it keeps its counts (billing_app/rate_limits.py).
 
 The limit as users meet it (429, Retry-After, Stripe not called) is tested over HTTP in
-tests/integration/test_hosted_https.py and, with the portal's decisions, in
-test_portal_decisions.py.
+tests/integration/test_rate_limit.py (Redis shared by instances too) and, with the portal's
+decisions, in test_portal_decisions.py.
 """
 
 from __future__ import annotations
