@@ -19,7 +19,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # out every dot-folder and dot-file (.venv, .devstack, .tools, .env*, .web but for .web/backend)
 # and __pycache__; --exclude-from-backend takes only paths that exist, hence the wildcard.
 BACKEND_EXCLUDES := tests devstack bench scripts supabase node_modules reflex.lock Makefile \
-	pyproject.toml requirements-dev.txt
+	pyproject.toml requirements-dev.txt SECURITY.md
 
 .PHONY: help setup run test bench lint export
 

@@ -2,6 +2,9 @@
 
 REDIS_URL, when set, also becomes Reflex's `redis_url`: Reflex then keeps every user's state in
 Redis and runs several backend workers, so any instance behind one address can serve any event.
+
+`cors_allowed_origins` replaces Reflex's allow-everyone default with SITE_URL's origin (and the
+dev frontend in development): see billing_app/trusted_origins.py.
 """
 
 import sys
@@ -9,6 +12,7 @@ import sys
 import reflex as rx
 
 from billing_app.settings import SettingsError, redis_url_for_reflex
+from billing_app.trusted_origins import trusted_origins
 
 try:
     redis_url = redis_url_for_reflex()
@@ -22,4 +26,7 @@ config = rx.Config(
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
     redis_url=redis_url,
+    cors_allowed_origins=trusted_origins(
+        development=rx.config.environment.REFLEX_ENV_MODE.get() != rx.constants.Env.PROD
+    ),
 )

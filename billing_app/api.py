@@ -2,6 +2,7 @@
 
     POST /api/customer_portal   200 {"url"} | 401 {"error": "Unauthorized"}
                                 | 404 {"error": "No subscription found"}
+                                | 429 {"error": "Too many requests"} + Retry-After (seconds)
                                 | 500 {"error": "Failed to create portal session"}
                                 | 405 for other methods. Credentials: `Authorization: Bearer
                                 <access token>`, or the session cookies (renewed when the
@@ -32,6 +33,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from billing_app import auth, health, request_log, routes, session_cookies, sign_in_codes
 from billing_app.checkout import create_checkout_session
@@ -40,6 +42,7 @@ from billing_app.outcomes import (
     NOT_AUTHENTICATED,
     PORTAL_FAILED,
     Failure,
+    RateLimited,
     Redirect,
     UpstreamError,
 )
@@ -52,21 +55,19 @@ logger = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _json(status: int, body: dict, allow: str | None = None) -> JSONResponse:
-    headers = dict(NO_STORE)
-    if allow:
-        headers["Allow"] = allow
-    return JSONResponse(body, status, headers=headers)
+def _json(status: int, body: dict, extra_headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status, headers={**NO_STORE, **(extra_headers or {})})
 
 
 def _failure(failure: Failure) -> JSONResponse:
     request_log.note_outcome(request_log.outcome_of(failure))
-    return _json(failure.status, {"error": failure.message})
+    extra = {"Retry-After": str(failure.retry_after_s)} if isinstance(failure, RateLimited) else None
+    return _json(failure.status, {"error": failure.message}, extra)
 
 
 def _method_not_allowed(allow: str) -> JSONResponse:
     request_log.note_outcome("method_not_allowed")
-    return _json(405, {"error": "Method not allowed"}, allow=allow)
+    return _json(405, {"error": "Method not allowed"}, {"Allow": allow})
 
 
 def _redirect(url: str, outcome: str) -> RedirectResponse:
@@ -211,6 +212,43 @@ async def auth_sign_out(request: Request) -> Response:
     return response
 
 
+# Bodies the routes leave unread are read and dropped up to this size before answering.
+DRAIN_LIMIT_BYTES = MAX_WEBHOOK_BYTES
+
+
+class _EveryMethod:
+    """Runs a route's handler for every HTTP method, and finishes reading the request body.
+
+    Starlette gives a plain function endpoint GET only (or the methods listed) and answers the
+    others in plain text itself; an ASGI app routed without a method list gets them all, so the
+    POST routes answer TRACE, PROPFIND or anything else with their own JSON 405.
+
+    Most answers don't need the body (the portal ignores it), but a server that answers before
+    the body is read closes the keep-alive connection afterwards, and a client that reuses it at
+    that moment loses its next request. So what the handler left unread is read and dropped,
+    up to DRAIN_LIMIT_BYTES, before the answer goes out.
+    """
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body_done = False
+
+        async def receive_and_note() -> Message:
+            nonlocal body_done
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        response = await self.handler(Request(scope, receive_and_note))
+        dropped = 0
+        while not body_done and dropped <= DRAIN_LIMIT_BYTES:
+            dropped += len((await receive_and_note()).get("body", b""))
+        await response(scope, receive, send)
+
+
 async def liveness(request: Request) -> Response:
     request_log.note_outcome("ok")
     return _json(200, {"status": "ok"})
@@ -227,19 +265,17 @@ async def readiness(request: Request) -> Response:
     return _json(200, {"status": "ready", "checks": body})
 
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
 
 def create_api() -> Starlette:
     """The Starlette app Reflex mounts its own backend into (see billing_app.py)."""
     return Starlette(
         routes=[
-            Route(routes.API_CUSTOMER_PORTAL, customer_portal, methods=ALL_METHODS),
-            Route(routes.API_CHECKOUT_SESSIONS, checkout_sessions, methods=ALL_METHODS),
-            Route(routes.API_STRIPE_WEBHOOK, stripe_webhook, methods=ALL_METHODS),
+            Route(routes.API_CUSTOMER_PORTAL, _EveryMethod(customer_portal)),
+            Route(routes.API_CHECKOUT_SESSIONS, _EveryMethod(checkout_sessions)),
+            Route(routes.API_STRIPE_WEBHOOK, _EveryMethod(stripe_webhook)),
             Route(routes.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(routes.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),
-            Route(routes.API_AUTH_SIGN_OUT, auth_sign_out, methods=ALL_METHODS),
+            Route(routes.API_AUTH_SIGN_OUT, _EveryMethod(auth_sign_out)),
             Route(routes.API_HEALTH, liveness, methods=["GET", "HEAD"]),
             Route(routes.API_READY, readiness, methods=["GET", "HEAD"]),
         ],

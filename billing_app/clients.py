@@ -17,8 +17,11 @@ for an auth check plus a row read). See bench/RESULTS.md.
 - `user_postgrest(jwt)` is a PostgREST client carrying one user's JWT, built per request on the
   shared pool (~0.05 ms), so RLS sees that user and nobody else. Never shared between users.
 - `service_postgrest()` carries the service-role key and bypasses RLS: for `admin.py` only.
-- `stripe()` is one `StripeClient`, which retries failed calls twice with one idempotency key.
-  Each of its answers hands Stripe's `Request-Id` to the request log (request_log.py).
+- `stripe()` is one `StripeClient`, which retries failed calls twice with one idempotency key:
+  connection errors and timeouts, 409, 5xx, and (our addition, see `_PooledStripeHTTPClient`)
+  429. Each attempt has 3 s; with the library's back-off a call that keeps failing ends within
+  about 10 s. Each of its answers hands Stripe's `Request-Id` to the request log
+  (request_log.py).
 - `redis()` is one Redis connection pool when REDIS_URL is set (None without it): the state
   several instances share, such as sign-in codes (sign_in_codes.py).
 """
@@ -54,11 +57,28 @@ REDIS_TIMEOUT_S = 2.0
 
 
 class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
-    """stripe-python's httpx client, on a pool sized like ours instead of httpx's defaults."""
+    """stripe-python's httpx client, on a pool sized like ours instead of httpx's defaults, that
+    also retries Stripe's 429s."""
 
     def __init__(self, pool: httpx.AsyncClient) -> None:
         super().__init__(timeout=STRIPE_TIMEOUT)
         self._client_async = pool
+
+    def _should_retry(self, response, api_connection_error, num_retries, max_network_retries):
+        # stripe-python retries a 429 only when Stripe adds `Stripe-Should-Retry: true` (its lock
+        # timeouts). A rate-limited portal click is worth the library's short back-off too (0.5
+        # then 1 s, jittered), and the retry carries the same Idempotency-Key, so it can't make
+        # a second session. `Stripe-Should-Retry: false` still wins. The library has no setting
+        # for this, so this overrides the private method its retry loop asks (stripe is pinned
+        # in requirements.txt, and tests/integration/test_faults.py fails if this stops working).
+        if super()._should_retry(response, api_connection_error, num_retries,
+                                 max_network_retries):
+            return True
+        if response is None or num_retries >= (max_network_retries or 0):
+            return False
+        _, status, headers = response
+        told = (headers or {}).get("stripe-should-retry")
+        return status == 429 and told != "false"
 
 
 @dataclass

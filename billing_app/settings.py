@@ -19,6 +19,7 @@ never shadowed by a forgotten local file.
 | SITE_URL (or NEXT_PUBLIC_SITE_URL)| yes      | where users reach the app; portal return URL  |
 | REDIS_URL (or REFLEX_REDIS_URL)   | no       | redis://...; shared state for several         |
 |                                   |          | instances (Reflex state, sign-in codes, ...)  |
+| PORTAL_RATE_LIMIT                 | no       | portal sessions per user, "10/minute" unset   |
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
+import limits
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_PORTAL_RATE_LIMIT = "10/minute"
 
 
 class SettingsError(RuntimeError):
@@ -51,6 +55,7 @@ class Settings:
     stripe_api_base: str | None
     site_url: str
     redis_url: str | None = None
+    portal_rate_limit: str = DEFAULT_PORTAL_RATE_LIMIT
 
     @property
     def billing_url(self) -> str:
@@ -99,6 +104,22 @@ def _redis_url() -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
         raise SettingsError(f"{name} must be a redis://, rediss:// or unix:// URL.")
+    return value
+
+
+def _rate_limit(name: str, value: str | None, default: str) -> str:
+    """One rate in the `limits` package's notation: "10/minute", "100 per hour", "5/30 seconds"."""
+    if value is None:
+        return default
+    try:
+        parsed = limits.parse_many(value)
+    except ValueError:
+        parsed = []
+    if len(parsed) != 1 or parsed[0].amount < 1:
+        raise SettingsError(
+            f"{name} must be one rate of at least 1, like 10/minute or 100 per hour; "
+            f"got {value!r}."
+        )
     return value
 
 
@@ -177,6 +198,9 @@ def load_settings() -> Settings:
         stripe_api_base=_http_url("STRIPE_API_BASE", api_base) if api_base else None,
         site_url=_http_url(site_name, _required(site_name)),
         redis_url=_redis_url(),
+        portal_rate_limit=_rate_limit(
+            "PORTAL_RATE_LIMIT", _optional("PORTAL_RATE_LIMIT"), DEFAULT_PORTAL_RATE_LIMIT
+        ),
     )
 
 

@@ -111,8 +111,12 @@ async def handle_stripe_webhook(payload: bytes, signature: str | None) -> Webhoo
         )
     except stripe.SignatureVerificationError:
         return INVALID_SIGNATURE
-    except ValueError:
-        return INVALID_PAYLOAD  # not JSON, or not UTF-8
+    except (ValueError, RecursionError):
+        return INVALID_PAYLOAD  # not UTF-8, not JSON, or nested too deep to parse
+    except (AttributeError, TypeError):
+        # Signed JSON that isn't an object ([], "text", 5): stripe's event builder calls
+        # `.get` on it. Stripe never sends one, but a correct signature doesn't make it an event.
+        return INVALID_PAYLOAD
     if not _well_formed(event):
         return INVALID_PAYLOAD
     if event.type not in HANDLED_EVENTS:

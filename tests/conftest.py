@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import stripe
@@ -25,10 +26,12 @@ from tests.helpers import (
     RunningApp,
     free_port,
     launch_app,
+    project_copy,
     require,
     start_redis,
     stop_app,
 )
+from tests.tls_front import TlsFront
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +139,12 @@ def no_faults(devstack: Devstack) -> Iterator[Devstack]:
     devstack.clear_faults()
 
 
+# The shared instance serves many tests for the same demo user within a minute, so its portal
+# limit is raised; the default (10/minute) is tested on an instance of its own
+# (the `https_app` fixture below).
+SUITE_PORTAL_RATE_LIMIT = "1000/minute"
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """Debian's redis-server on a free port, for the whole session (missing: a failure in CI)."""
@@ -151,7 +160,8 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
     pointed at it."""
-    proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log")
+    proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log",
+                           extra_env={"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT})
     devstack.point_webhooks(f"{app.url}/api/webhooks/stripe")
     try:
         yield app
@@ -159,3 +169,38 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
         stop_app(proc)
 
 
+
+
+@dataclass
+class HttpsApp:
+    """A second instance, hosted as in production: an https SITE_URL behind a TLS front, and
+    the settings' defaults (PORTAL_RATE_LIMIT unset). `url` is the https address users open;
+    `app.url` is its plain-HTTP port behind the front."""
+
+    url: str
+    app: RunningApp
+    front: TlsFront
+    project_dir: Path
+
+
+@pytest.fixture(scope="session")
+def https_app(stack: StackConfig, demo_users: dict[str, str],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsApp]:
+    """Built and run from a copy of the project, so its frontend (which bakes in the https
+    address) doesn't overwrite the shared instance's `.web`. The build is fresh: the copy leaves
+    the old build output behind."""
+    root = tmp_path_factory.mktemp("https-app")
+    project = project_copy(root / "project")
+    app_port = free_port()
+    front = TlsFront(free_port(), app_port).start()
+    try:
+        proc, app = launch_app(stack, root / "app.log", cwd=project, port=app_port,
+                               extra_env={"SITE_URL": front.url, "REFLEX_API_URL": front.url})
+    except BaseException:
+        front.stop()
+        raise
+    try:
+        yield HttpsApp(front.url, app, front, project)
+    finally:
+        stop_app(proc)
+        front.stop()

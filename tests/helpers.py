@@ -65,6 +65,11 @@ class Devstack:
         params = {"customer": customer} if customer else {}
         return self._stripe("GET", "portal_sessions", params=params).json()["data"]
 
+    def stripe_requests(self, path: str | None = None, since: float | None = None) -> list[dict]:
+        """Every /v1 request the Stripe stand-in received (faulted attempts too), oldest first."""
+        params = {k: v for k, v in (("path", path), ("since", since)) if v is not None}
+        return self._stripe("GET", "requests", params=params).json()["data"]
+
     def stripe_fault(self, mode: str, times: int | None = None) -> None:
         self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times})
 
@@ -126,6 +131,32 @@ def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False
     except AppDidNotStart as exc:
         pytest.fail(str(exc))
     return app.process, RunningApp(app.url, log_path, app.env)
+
+
+# What a copy of the project needs to build and run the app: its sources, and `.web` for the
+# frontend packages already installed there (without its build output, so the copy builds anew).
+PROJECT_PARTS = ("billing_app", "assets", "rxconfig.py", "requirements.txt", "reflex.lock")
+
+
+def project_copy(dest: Path) -> Path:
+    """The app's sources copied to `dest`, so a second instance builds its own `.web`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_PARTS:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, dest / name)
+    web = PROJECT_ROOT / ".web"
+
+    def old_output(folder: str, names: list[str]) -> set[str]:
+        # Only .web's own build output: packages in node_modules have `build` folders too.
+        return {"build", ".react-router"} & set(names) if Path(folder) == web else set()
+
+    if web.is_dir():
+        shutil.copytree(web, dest / ".web", symlinks=True, ignore=old_output)
+    return dest
 
 
 def stop_app(proc: subprocess.Popen) -> None:

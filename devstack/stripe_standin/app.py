@@ -3,8 +3,8 @@
 It wires the pieces together: the state (`store.py`), the behaviour (`billing.py`,
 `checkout.py`, `portal.py`), the `/v1`
 API (`api.py`), webhook delivery (`webhooks.py`), the hosted pages (`pages.py`), devstack's
-control routes (`control.py`) and the shared latency/fault injection (`devstack.faults`, applied
-to `/v1/*` only). Every response carries a `Request-Id: req_...` header.
+control routes (`control.py`), the shared latency/fault injection (`devstack.faults`, applied
+to `/v1/*` only) and the record of every `/v1` request (`request_log.py`). Every response carries a `Request-Id: req_...` header.
 
 While running, a background tick renews billing periods, ends subscriptions whose `cancel_at`
 has passed and expires old checkout sessions, firing the webhooks Stripe would. On shutdown,
@@ -36,6 +36,7 @@ from .idempotency import IdempotencyCache
 from .ids import request_id
 from .pages import checkout_routes, portal_routes
 from .portal import Portal
+from .request_log import RecordRequests, RequestLog
 from .store import Store
 from .webhooks import DEFAULT_RETRY_DELAYS, Webhooks
 
@@ -93,6 +94,7 @@ def create_app(
     idempotency = IdempotencyCache()
     api = StripeApi(billing, checkout, portal, secret_key, idempotency)
     controls = FaultControls({"stripe": config.stripe_latency_ms})
+    request_log = RequestLog()
 
     async def tick_forever() -> None:
         while True:
@@ -121,13 +123,15 @@ def create_app(
         Route("/v1/{path:path}", api.handle, methods=["GET", "POST", "DELETE", "PUT", "PATCH"]),
         *portal_routes(billing, portal),
         *checkout_routes(billing, checkout),
-        *control_routes(billing, portal, webhooks, idempotency, secret_key),
+        *control_routes(billing, portal, webhooks, idempotency, secret_key, request_log),
         *fault_routes(controls, lambda: secret_key),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(
         InjectLatencyAndFaults, controls=controls, classify=classify, respond=fault_response
     )
+    # Outside the faults, so attempts that a fault answered are recorded too.
+    app.add_middleware(RecordRequests, log=request_log)
     app.add_middleware(RequestIds)  # added last, so outermost: fault answers get an id too
     app.state.billing = billing
     app.state.checkout = checkout

@@ -7,6 +7,10 @@ All but `health` need the stand-in's secret key as a Bearer token, like the faul
     GET    /__devstack/portal_sessions[?customer=&limit=]
                                                     {"data": [portal session + "flow_type", oldest first]}
                                                     (limit: only the newest n, still oldest first)
+    GET    /__devstack/requests[?path=&idempotency_key=&since=&limit=]
+                                                    {"data": [{"method", "path", "idempotency_key",
+                                                               "at", "status"}, oldest first]}: every
+                                                    /v1 request, faulted ones included (request_log.py)
     GET    /__devstack/webhook                      {"url", "enabled_events", "retry_delays"}
     PUT    /__devstack/webhook                      {"url": str|null, "enabled_events"?: [..], "retry_delays"?: [..]}
     GET    /__devstack/deliveries[?event=&type=&status=&limit=]
@@ -37,6 +41,7 @@ from .expand import public
 from .idempotency import IdempotencyCache
 from .params import is_absolute_http_url
 from .portal import Portal
+from .request_log import RequestLog
 from .webhooks import Webhooks
 
 
@@ -73,6 +78,7 @@ def control_routes(
     webhooks: Webhooks,
     idempotency: IdempotencyCache,
     secret_key: str,
+    request_log: RequestLog,
 ) -> list[Route]:
     def guarded(
         handler: Callable[[Request], Awaitable[Response]],
@@ -101,6 +107,17 @@ def control_routes(
             shown["flow_type"] = (session.get("flow") or {}).get("type")
             data.append(shown)
         return JSONResponse({"data": _newest(data, request)})
+
+    async def requests(request: Request) -> Response:
+        query = request.query_params
+        since = query.get("since")
+        try:
+            since_at = float(since) if since is not None else None
+        except ValueError:
+            raise BadRequest("since must be a Unix time in seconds") from None
+        found = request_log.matching(path=query.get("path"),
+                                     idempotency_key=query.get("idempotency_key"), since=since_at)
+        return JSONResponse({"data": _newest(found, request)})
 
     async def webhook(request: Request) -> Response:
         if request.method == "PUT":
@@ -161,6 +178,7 @@ def control_routes(
     return [
         Route("/__devstack/health", health, methods=["GET"]),
         Route("/__devstack/portal_sessions", guarded(portal_sessions), methods=["GET"]),
+        Route("/__devstack/requests", guarded(requests), methods=["GET"]),
         Route("/__devstack/webhook", guarded(webhook), methods=["GET", "PUT"]),
         Route("/__devstack/deliveries", guarded(deliveries), methods=["GET"]),
         Route("/__devstack/deliveries/wait", guarded(wait), methods=["POST"]),

@@ -88,6 +88,33 @@ def test_a_body_naming_another_customer_changes_nothing(
     assert other.id not in str(last)
 
 
+EVIL = "https://evil.example/steal"
+
+
+@pytest.mark.parametrize("request_parts", [
+    {"params": {"return_url": EVIL}},
+    {"params": {"next": EVIL, "redirect": EVIL, "return_to": "//evil.example"}},
+    {"data": {"return_url": EVIL}},
+    {"json": {"return_url": EVIL, "flow_data": {"after_completion": {"redirect": EVIL}}}},
+    {"headers": {"Origin": "https://evil.example"}},
+    {"headers": {"Referer": f"{EVIL}/dashboard/settings/billing"}},
+    {"headers": {"Host": "evil.example"}},
+    {"headers": {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}},
+    {"headers": {"Forwarded": "host=evil.example;proto=https"}},
+    {"headers": {"X-Original-URL": EVIL, "X-Rewrite-URL": EVIL}},
+], ids=["query", "query-aliases", "form", "json", "origin", "referer", "host",
+        "x-forwarded-host", "forwarded", "x-original-url"])
+def test_nothing_in_the_request_changes_the_return_url(
+    app_server: RunningApp, demo_session, demo_customer, devstack: Devstack, request_parts: dict
+):
+    headers = {**bearer(demo_session["access_token"]), **request_parts.get("headers", {})}
+    response = app_server.post_portal(**{**request_parts, "headers": headers})
+    assert response.status_code == 200
+    made = devstack.portal_sessions(demo_customer)[-1]
+    assert made["url"] == response.json()["url"]
+    assert made["return_url"] == f"{app_server.url}/dashboard/settings/billing"
+
+
 def test_no_credentials_is_401(app_server: RunningApp):
     response = app_server.post_portal()
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
@@ -133,13 +160,13 @@ def test_row_without_customer_is_404(app_server: RunningApp, make_user):
     assert (response.status_code, response.json()) == (404, NO_SUBSCRIPTION)
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND"])
 def test_other_methods_are_405(app_server: RunningApp, demo_session, method: str):
     import httpx
 
     response = httpx.request(method, f"{app_server.url}/api/customer_portal",
                              headers=bearer(demo_session["access_token"]))
-    assert response.status_code == 405
+    assert (response.status_code, response.json()) == (405, {"error": "Method not allowed"})
     assert response.headers["allow"] == "POST"
 
 

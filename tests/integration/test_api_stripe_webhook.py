@@ -178,6 +178,12 @@ def test_garbage_bodies_are_400(app_server, stack):
         assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body", ["[]", '"evt_1"', "5", "null", "[" * 5000 + "]" * 5000])
+def test_signed_bodies_that_are_not_events_are_400(app_server, stack, body):
+    response = post_event(app_server, body, signed(stack, body))
+    assert (response.status_code, response.json()) == (400, {"error": "Invalid payload"})
+
+
 def test_unhandled_event_types_are_200_and_ignored(app_server, stack):
     event = {"id": "evt_ignored_1", "object": "event", "type": "invoice.paid", "created": 1,
              "api_version": "2026-10-28.endive", "livemode": False, "pending_webhooks": 1,

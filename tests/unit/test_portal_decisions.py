@@ -12,12 +12,13 @@ from types import SimpleNamespace
 import pytest
 import stripe
 
-from billing_app import account, portal
+from billing_app import account, portal, rate_limits
 from billing_app.auth import User
 from billing_app.outcomes import (
     NO_SUBSCRIPTION,
     NOT_AUTHENTICATED,
     PORTAL_FAILED,
+    RateLimited,
     Redirect,
     UpstreamError,
 )
@@ -49,7 +50,8 @@ class FakeStripe:
 @pytest.fixture
 def world(monkeypatch):
     """Recorded answers for auth.verify, subscriptions.read_own and Stripe."""
-    state = SimpleNamespace(user=ALICE, row=row(), stripe=FakeStripe(), config_id=None, order=[])
+    state = SimpleNamespace(user=ALICE, row=row(), stripe=FakeStripe(), config_id=None, order=[],
+                            rate_limit="10/minute")
 
     async def verify(token):
         state.order.append("verify")
@@ -66,11 +68,18 @@ def world(monkeypatch):
     monkeypatch.setattr(account.auth, "verify", verify)
     monkeypatch.setattr(account.subscriptions, "read_own", read_own)
     monkeypatch.setattr(portal.clients, "stripe", lambda: state.stripe)
-    monkeypatch.setattr(portal, "get_settings", lambda: Settings(
-        supabase_url="https://x.supabase.co", supabase_anon_key="a",
-        supabase_service_role_key="s", stripe_secret_key="sk_test_1",
-        stripe_webhook_secret="whsec_1", stripe_portal_config_id=state.config_id,
-        stripe_price_id=None, stripe_api_base=None, site_url="https://app.example.com"))
+    def settings() -> Settings:
+        return Settings(
+            supabase_url="https://x.supabase.co", supabase_anon_key="a",
+            supabase_service_role_key="s", stripe_secret_key="sk_test_1",
+            stripe_webhook_secret="whsec_1", stripe_portal_config_id=state.config_id,
+            stripe_price_id=None, stripe_api_base=None, site_url="https://app.example.com",
+            portal_rate_limit=state.rate_limit)
+
+    monkeypatch.setattr(portal, "get_settings", settings)
+    monkeypatch.setattr(rate_limits, "get_settings", settings)
+    # Each test's event loop gets a fresh in-memory limiter.
+    monkeypatch.setattr(rate_limits, "_by_loop", {})
     return state
 
 
@@ -161,3 +170,64 @@ def test_both_supabase_calls_start_before_either_finishes(world, monkeypatch):
     monkeypatch.setattr(account.auth, "verify", verify)
     monkeypatch.setattr(account.subscriptions, "read_own", read_own)
     assert isinstance(run(), Redirect)
+
+
+def clicks(n: int, token: str = "token") -> list:
+    """n portal tries by the same user within one event loop (the limiter lives per loop)."""
+    async def many():
+        return [await portal.create_portal_session(token) for _ in range(n)]
+    return asyncio.run(many())
+
+
+def test_past_the_limit_is_429_with_a_wait_and_stripe_is_not_called(world):
+    world.rate_limit = "3/minute"
+    results = clicks(5)
+    assert all(isinstance(r, Redirect) for r in results[:3])
+    for refused in results[3:]:
+        assert isinstance(refused, RateLimited)
+        assert (refused.status, refused.message) == (429, "Too many requests")
+        assert 1 <= refused.retry_after_s <= 60
+    assert len(world.stripe.calls) == 3
+
+
+def test_the_default_limit_is_ten_a_minute(world):
+    results = clicks(11)
+    assert [type(r) for r in results] == [Redirect] * 10 + [RateLimited]
+
+
+def test_the_limit_counts_per_user(world, monkeypatch):
+    world.rate_limit = "1/minute"
+    bob = User("22222222-2222-2222-2222-222222222222", "bob@example.com")
+    rows = {ALICE.id: row(), bob.id: row(user_id=bob.id, customer="cus_bob")}
+
+    async def verify(token):
+        return ALICE if token == "alice" else bob
+
+    async def read_own(token):
+        return rows[ALICE.id if token == "alice" else bob.id]
+
+    monkeypatch.setattr(account.auth, "verify", verify)
+    monkeypatch.setattr(account.subscriptions, "read_own", read_own)
+
+    async def both():
+        return [await portal.create_portal_session(t) for t in ("alice", "bob", "alice")]
+
+    first_alice, bob_result, second_alice = asyncio.run(both())
+    assert isinstance(first_alice, Redirect) and isinstance(bob_result, Redirect)
+    assert isinstance(second_alice, RateLimited)
+    assert [c["customer"] for c in world.stripe.calls] == ["cus_alice", "cus_bob"]
+
+
+def test_users_without_a_customer_are_not_counted(world):
+    world.rate_limit = "1/minute"
+    world.row = None
+    assert clicks(3) == [NO_SUBSCRIPTION] * 3
+
+
+def test_a_failing_rate_limit_store_is_the_documented_500_without_stripe(world, monkeypatch):
+    async def broken(user_id):
+        raise UpstreamError("the rate-limit store failed: ConnectionError")
+
+    monkeypatch.setattr(rate_limits, "portal_wait_s", broken)
+    assert run() == PORTAL_FAILED
+    assert world.stripe.calls == []

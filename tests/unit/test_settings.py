@@ -23,7 +23,7 @@ VALID = {
     "SITE_URL": "https://app.example.com",
 }
 ALL_NAMES = [*VALID, "NEXT_PUBLIC_SITE_URL", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_API_BASE",
-             "STRIPE_PRICE_ID", "REDIS_URL", "REFLEX_REDIS_URL"]
+             "STRIPE_PRICE_ID", "REDIS_URL", "REFLEX_REDIS_URL", "PORTAL_RATE_LIMIT"]
 
 
 @pytest.fixture
@@ -66,6 +66,11 @@ def test_a_missing_setting_is_named(env, name):
     ("STRIPE_PRICE_ID", "prod_123"),
     ("REDIS_URL", "http://localhost:6379"),
     ("REFLEX_REDIS_URL", "localhost:6379"),
+    ("PORTAL_RATE_LIMIT", "ten a minute"),
+    ("PORTAL_RATE_LIMIT", "10/fortnight"),
+    ("PORTAL_RATE_LIMIT", "0/minute"),
+    ("PORTAL_RATE_LIMIT", "-1/minute"),
+    ("PORTAL_RATE_LIMIT", "10/minute;100/hour"),
     ("SUPABASE_ANON_KEY", "not-a-key"),
     ("SUPABASE_ANON_KEY", SERVICE),
     ("SUPABASE_SERVICE_ROLE_KEY", ANON),
@@ -99,6 +104,12 @@ def test_optional_settings_are_kept(env):
     assert s.stripe_price_id == "price_123" and s.redis_url == "redis://localhost:6379/0"
     assert s.stripe_portal_config_id == "bpc_123"
     assert s.stripe_api_base == "http://127.0.0.1:12111"
+
+
+def test_the_portal_rate_limit_is_ten_a_minute_unless_set(env):
+    assert load_settings().portal_rate_limit == "10/minute"
+    env.setenv("PORTAL_RATE_LIMIT", "30 per hour")
+    assert load_settings().portal_rate_limit == "30 per hour"
 
 
 def test_new_style_supabase_keys_are_accepted(env):

@@ -1,0 +1,127 @@
+"""Chromium at the app's https address (the `https_app` instance behind its TLS front): Secure
+session cookies, the rate-limit toast, and nothing secret in the websocket's frames.
+
+The front's certificate comes from a throwaway CA that Chromium doesn't know, so the context
+ignores certificate errors; the page is still https, with wss:// for the websocket, and
+Chromium applies its https rules to cookies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from devstack.chromium import CHROMIUM_ARGS, chromium_path
+from devstack.config import StackConfig
+from tests.conftest import HttpsApp
+from tests.e2e.browser_steps import sign_in_as
+from tests.helpers import Devstack, require
+
+pytestmark = pytest.mark.e2e
+
+BILLING = re.compile(r"/dashboard/settings/billing/?$")
+SESSION_COOKIES = ("sb-access-token", "sb-refresh-token")
+
+
+@pytest.fixture(scope="module")
+def https_browser(https_app: HttpsApp) -> Iterator[Browser]:
+    path = chromium_path()
+    require(path is not None, "Chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(https_browser: Browser, https_app: HttpsApp) -> Iterator[Page]:
+    context = https_browser.new_context(base_url=https_app.url, ignore_https_errors=True)
+    context.set_default_timeout(20_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def subscriber(make_user, stripe_client):
+    customer = stripe_client.v1.customers.create(params={"email": "https@example.com"})
+    return make_user(with_row=True, stripe_customer_id=customer.id), customer.id
+
+
+def test_on_https_the_session_cookies_are_secure_httponly_and_lax(page: Page, subscriber):
+    user, _ = subscriber
+    set_cookies: list[str] = []
+    page.on("response", lambda r: set_cookies.extend(
+        h["value"] for h in r.headers_array() if h["name"].lower() == "set-cookie"))
+    sign_in_as(page, user.email, user.password)
+    expect(page).to_have_url(re.compile(r"^https://.*/dashboard/settings/billing/?$"))
+    expect(page.get_by_role("button", name="Manage Subscription")).to_be_enabled()
+
+    sent = {c.split("=", 1)[0]: c for c in set_cookies if c.startswith("sb-")}
+    assert set(sent) == set(SESSION_COOKIES)
+    for header in sent.values():
+        attributes = {a.strip().lower() for a in header.split(";")[1:]}
+        assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
+    jar = {c["name"]: c for c in page.context.cookies()}
+    for name in SESSION_COOKIES:
+        assert jar[name]["secure"] and jar[name]["httpOnly"] and jar[name]["sameSite"] == "Lax"
+    script_view = page.evaluate("document.cookie + JSON.stringify(localStorage)"
+                                " + JSON.stringify(sessionStorage)")
+    for name in SESSION_COOKIES:
+        assert jar[name]["value"] not in script_view
+
+
+def test_past_the_limit_manage_subscription_shows_the_message(
+    page: Page, https_app: HttpsApp, devstack: Devstack, subscriber
+):
+    user, customer = subscriber
+    for _ in range(10):  # the default limit, used up through the API
+        response = httpx.post(f"{https_app.url}/api/customer_portal", timeout=30,
+                              verify=https_app.front.client_context(),
+                              headers={"Authorization": f"Bearer {user.access_token}"})
+        assert response.status_code == 200
+    sign_in_as(page, user.email, user.password)
+    button = page.get_by_role("button", name="Manage Subscription")
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.get_by_text("Too many requests")).to_be_visible()
+    expect(button).to_be_enabled()
+    expect(page).to_have_url(BILLING)
+    assert len(devstack.portal_sessions(customer)) == 10  # Stripe wasn't asked an 11th time
+
+
+def test_no_secret_or_token_crosses_the_websocket(page: Page, stack: StackConfig, subscriber):
+    user, _ = subscriber
+    frames: list[str] = []
+
+    def watch(socket) -> None:
+        socket.on("framesent", lambda payload: frames.append(str(payload)))
+        socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", watch)
+    sign_in_as(page, user.email, user.password)
+    expect(page).to_have_url(BILLING)
+    expect(page.get_by_role("button", name="Manage Subscription")).to_be_enabled()
+    page.get_by_role("button", name="Manage Subscription").click()
+    expect(page).to_have_url(re.compile(re.escape(stack.stripe_api_base) + r"/p/session/"))
+
+    jar = {c["name"]: c["value"] for c in page.context.cookies()}
+    secrets = {
+        "Stripe secret key": stack.secrets.stripe_secret_key,
+        "service-role key": stack.secrets.api_key("service_role"),
+        "webhook secret": stack.secrets.stripe_webhook_secret,
+        "JWT secret": stack.secrets.jwt_secret,
+        "access token": jar["sb-access-token"],
+        "refresh token": jar["sb-refresh-token"],
+    }
+    everything = "\n".join(frames)
+    assert user.email in everything  # the frames were seen: the page's state names the user
+    leaked = [name for name, value in secrets.items() if value in everything]
+    assert leaked == []
