@@ -1,15 +1,19 @@
 """The shared, pooled clients for Supabase and Stripe. Everything upstream goes through these.
 
-One httpx connection pool per upstream, made once per event loop and closed at shutdown: an
-`httpx.AsyncClient` costs an SSL context (~17 ms) to build, and a fresh pool per request would
-also pay a new connection each time. The pools keep enough idle connections for the expected
-concurrency, since httpx's default of 20 makes connections churn under load.
+One connection pool per upstream, made once per event loop and closed at shutdown: a pool costs
+an SSL context (~17 ms) to build, and a fresh pool per request would also pay a new connection
+each time. The pools keep enough idle connections for the expected concurrency (httpx's
+default of 20 keep-alive connections makes them churn under load).
 
-Under the httpx interface that supabase-py and stripe-python speak, the sockets are aiohttp's
-(httpx-aiohttp's transport). httpcore, httpx's own transport, re-checks every pooled connection
-on each request through anyio's attribute lookups; at 20 concurrent users that cost about six
-times the CPU of aiohttp's pool for the same calls (measured here: 13-15 ms vs 2.2-2.4 ms of CPU
-for an auth check plus a row read). See bench/RESULTS.md.
+The sockets are aiohttp's, because its pool costs far less CPU under load than httpcore's
+(httpx's own transport re-checks every pooled connection on each request through anyio's
+attribute lookups):
+- supabase-py speaks httpx, so its pool is an `httpx.AsyncClient` on httpx-aiohttp's transport
+  (at 20 concurrent users an auth check plus a row read cost 2.2-2.4 ms of CPU this way against
+  13-15 ms on httpcore);
+- stripe-python has an aiohttp client of its own, `stripe.AIOHTTPClient`, which skips httpx's
+  request and response objects as well (0.8 ms of CPU per portal session against 1.6 ms on
+  httpx-aiohttp). See bench/RESULTS.md.
 
 - `supabase_auth()` is one Auth client on the anon key. It never signs in, so its headers never
   change and it is safe to share: it only verifies tokens (`get_user(jwt)`) and signs sessions
@@ -18,7 +22,7 @@ for an auth check plus a row read). See bench/RESULTS.md.
   shared pool (~0.05 ms), so RLS sees that user and nobody else. Never shared between users.
 - `service_postgrest()` carries the service-role key and bypasses RLS: for `admin.py` only.
 - `stripe()` is one `StripeClient`, which retries failed calls twice with one idempotency key:
-  connection errors and timeouts, 409, 5xx, and (our addition, see `_PooledStripeHTTPClient`)
+  connection errors and timeouts, 409, 5xx, and (our addition, see `_StripeHTTPClient`)
   429. Each attempt has 3 s; with the library's back-off a call that keeps failing ends within
   about 10 s. Each of its answers hands Stripe's `Request-Id` to the request log
   (request_log.py).
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -50,19 +55,32 @@ POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, k
 # Supabase calls are quick; a stuck one must not hold a user for long.
 SUPABASE_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 # Each Stripe attempt gets 3 s; with two retries and their back-off the whole call stays near 10 s.
-STRIPE_TIMEOUT = httpx.Timeout(3.0, connect=2.0)
+STRIPE_ATTEMPT_TIMEOUT = aiohttp.ClientTimeout(total=3.0, connect=2.0)
 STRIPE_RETRIES = 2
 # Redis answers in well under a millisecond when it is healthy; waiting longer helps nobody.
 REDIS_TIMEOUT_S = 2.0
 
 
-class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
-    """stripe-python's httpx client, on a pool sized like ours instead of httpx's defaults, that
-    also retries Stripe's 429s."""
+class _StripeHTTPClient(stripe_lib.AIOHTTPClient):
+    """stripe-python's aiohttp client on a pool sized like ours, 3 s per attempt, that also
+    retries Stripe's 429s and tells the request log Stripe's id for each answer."""
 
-    def __init__(self, pool: httpx.AsyncClient) -> None:
-        super().__init__(timeout=STRIPE_TIMEOUT)
-        self._client_async = pool
+    def __init__(self) -> None:
+        # Built inside the running loop (see _current), as aiohttp wants; Stripe's own CA bundle,
+        # as stripe-python's default client uses.
+        connector = aiohttp.TCPConnector(
+            limit=POOL_LIMITS.max_connections,
+            keepalive_timeout=POOL_LIMITS.keepalive_expiry,
+            ssl=ssl.create_default_context(cafile=stripe_lib.ca_bundle_path),
+        )
+        super().__init__(timeout=STRIPE_ATTEMPT_TIMEOUT, connector=connector)
+
+    async def request_async(self, method, url, headers, post_data=None):
+        content, status, response_headers = await super().request_async(
+            method, url, headers, post_data
+        )
+        request_log.note_stripe_request(response_headers.get("request-id"))
+        return content, status, response_headers
 
     def _should_retry(self, response, api_connection_error, num_retries, max_network_retries):
         # stripe-python retries a 429 only when Stripe adds `Stripe-Should-Retry: true` (its lock
@@ -84,14 +102,14 @@ class _PooledStripeHTTPClient(stripe_lib.HTTPXClient):
 @dataclass
 class _Clients:
     supabase_http: httpx.AsyncClient
-    stripe_http: httpx.AsyncClient
+    stripe_http: _StripeHTTPClient
     auth: AsyncGoTrueClient
     stripe: stripe_lib.StripeClient
     redis: Redis | None
 
     async def aclose(self) -> None:
         await self.supabase_http.aclose()
-        await self.stripe_http.aclose()
+        await self.stripe_http.close_async()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -99,24 +117,19 @@ class _Clients:
 _by_loop: dict[asyncio.AbstractEventLoop, _Clients] = {}
 
 
-def _pool(timeout: httpx.Timeout, **hooks: list) -> httpx.AsyncClient:
+def _supabase_pool() -> httpx.AsyncClient:
     def session() -> aiohttp.ClientSession:
         # Made on first use, inside the loop that will run it.
         connector = aiohttp.TCPConnector(limit=POOL_LIMITS.max_connections,
                                          keepalive_timeout=POOL_LIMITS.keepalive_expiry)
         return aiohttp.ClientSession(connector=connector)
 
-    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(client=session),
-                             event_hooks=hooks)
-
-
-async def _note_stripe_request_id(response: httpx.Response) -> None:
-    request_log.note_stripe_request(response.headers.get("request-id"))
+    return httpx.AsyncClient(timeout=SUPABASE_TIMEOUT, transport=AiohttpTransport(client=session))
 
 
 def _build(settings: Settings) -> _Clients:
-    supabase_http = _pool(SUPABASE_TIMEOUT)
-    stripe_http = _pool(STRIPE_TIMEOUT, response=[_note_stripe_request_id])
+    supabase_http = _supabase_pool()
+    stripe_http = _StripeHTTPClient()
     anon = settings.supabase_anon_key
     auth = AsyncGoTrueClient(
         url=f"{settings.supabase_url}/auth/v1",
@@ -130,7 +143,7 @@ def _build(settings: Settings) -> _Clients:
         settings.stripe_secret_key,
         base_addresses=base_addresses,
         max_network_retries=STRIPE_RETRIES,
-        http_client=_PooledStripeHTTPClient(stripe_http),
+        http_client=stripe_http,
     )
     redis_pool = Redis.from_url(
         settings.redis_url,
