@@ -47,7 +47,7 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

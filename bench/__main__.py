@@ -152,9 +152,11 @@ def set_latency(stack: StackConfig, auth: int, rest: int, stripe: int) -> None:
                   headers={"Authorization": f"Bearer {key}"}, timeout=10).raise_for_status()
 
 
-def start_reference(stack: StackConfig, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_reference(stack: StackConfig, log_path: Path,
+                    transport: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, **stack.app_env(), "SITE_URL": "http://localhost:3000"}
+    env = {**os.environ, **stack.app_env(), "SITE_URL": "http://localhost:3000",
+           "BENCH_REFERENCE_TRANSPORT": transport}
     with log_path.open("ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", "bench.reference_endpoint", "--port",
                                  str(port)], cwd=PROJECT_ROOT, env=env, stdout=log,
@@ -410,6 +412,9 @@ def main() -> int:
                         default=env_ms("DEVSTACK_STRIPE_LATENCY_MS", 200))
     parser.add_argument("--rss-requests", type=int, default=10_000)
     parser.add_argument("--clicks", type=int, default=20)
+    parser.add_argument("--reference-transport", choices=["httpx", "aiohttp"], default="httpx",
+                        help="the reference endpoint's sockets: httpx's own pool (as the issue "
+                             "defines it) or httpx-aiohttp's, the ones the app uses")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--smoke", action="store_true",
                         help="a few users, a few seconds: checks that the benchmark runs")
@@ -439,7 +444,8 @@ def main() -> int:
         app_proc: AppProcess = start_app(stack, work / "app.log",
                                          extra_env={"PORTAL_RATE_LIMIT": BENCH_RATE_LIMIT})
         processes.append(app_proc)
-        ref_proc, ref_url = start_reference(stack, work / "reference.log")
+        ref_proc, ref_url = start_reference(stack, work / "reference.log",
+                                            args.reference_transport)
         processes.append(ref_proc)
         servers = [Server("app", app_proc.url, app_proc.process.pid),
                    Server("reference", ref_url, ref_proc.pid)]

@@ -6,6 +6,10 @@ be driven by the same load. The benchmark runs it beside the app to measure how 
 from the cheapest code that does the same work. The app never uses it.
 
     python -m bench.reference_endpoint --port 8100     (settings from the same env as the app)
+
+As the issue defines it, the pool is httpx's own. With BENCH_REFERENCE_TRANSPORT=aiohttp it runs
+on httpx-aiohttp's transport instead, the sockets the app uses: the yardstick for what the app
+adds on top of the same connection pool (`make bench ARGS=--reference-transport=aiohttp`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ ANON_KEY = os.environ.get("SUPABASE_ANON_KEY", "")
 STRIPE_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_API = os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com"
 RETURN_URL = os.environ.get("SITE_URL", "").rstrip("/") + "/dashboard/settings/billing"
+TRANSPORT = os.environ.get("BENCH_REFERENCE_TRANSPORT", "httpx")
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60)
 
 pool: httpx.AsyncClient
 
@@ -68,10 +74,13 @@ async def customer_portal(request: Request) -> JSONResponse:
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette):
     global pool
-    pool = httpx.AsyncClient(
-        timeout=httpx.Timeout(5.0, connect=2.0),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60),
-    )
+    transport = None
+    if TRANSPORT == "aiohttp":
+        from httpx_aiohttp import AiohttpTransport
+
+        transport = AiohttpTransport(limits=LIMITS)
+    pool = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0), limits=LIMITS,
+                             transport=transport)
     try:
         yield
     finally:

@@ -8,10 +8,13 @@ decides: a refused token means "not authenticated" whatever the read returned.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from billing_app import auth, request_log, subscriptions
 from billing_app.outcomes import NOT_AUTHENTICATED, Failure, UpstreamError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,14 @@ async def load_account(access_token: str | None) -> Account | Failure:
     if row is not None and row.user_id != user.id:
         raise UpstreamError("the row read with the caller's token belongs to another user")
     return Account(user, row)
+
+
+async def load_account_for(action: str, access_token: str | None,
+                           upstream_failed: Failure) -> Account | Failure:
+    """`load_account` for a user action: a Supabase failure is logged and becomes the action's
+    own documented 500 (`upstream_failed`)."""
+    try:
+        return await load_account(access_token)
+    except UpstreamError as exc:
+        logger.warning("%s: Supabase failed: %s", action, exc)
+        return upstream_failed

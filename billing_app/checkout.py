@@ -18,7 +18,7 @@ import time
 import stripe
 
 from billing_app import clients
-from billing_app.account import load_account
+from billing_app.account import load_account_for
 from billing_app.auth import User
 from billing_app.outcomes import (
     ALREADY_SUBSCRIBED,
@@ -72,11 +72,7 @@ async def _customer_id(user: User, known: str | None) -> str:
 
 
 async def create_checkout_session(access_token: str | None) -> Redirect | Failure:
-    try:
-        account = await load_account(access_token)
-    except UpstreamError as exc:
-        logger.warning("checkout: Supabase failed: %s", exc)
-        return CHECKOUT_FAILED
+    account = await load_account_for("checkout", access_token, CHECKOUT_FAILED)
     if isinstance(account, Failure):
         return account
     row = account.subscription
@@ -102,10 +98,7 @@ async def create_checkout_session(access_token: str | None) -> Redirect | Failur
         logger.warning("checkout: %s", exc)
         return CHECKOUT_FAILED
     except stripe.StripeError as exc:
-        logger.warning(
-            "checkout: Stripe failed for user %s: %s %r (code=%s, status=%s, request=%s)",
-            user.id, type(exc).__name__, exc.user_message, exc.code, exc.http_status,
-            exc.request_id,
-        )
+        logger.warning("checkout: Stripe failed for user %s: %s", user.id,
+                       clients.describe_stripe_error(exc))
         return CHECKOUT_FAILED
     return Redirect(session.url)

@@ -206,6 +206,13 @@ def stripe() -> stripe_lib.StripeClient:
     return _current().stripe
 
 
+def describe_stripe_error(exc: stripe_lib.StripeError) -> str:
+    """A Stripe failure for the server log: its kind, message, code, status and Stripe's
+    request id (Stripe masks keys in its messages; nothing here comes from our secrets)."""
+    return (f"{type(exc).__name__} {exc.user_message!r} (code={exc.code}, "
+            f"status={exc.http_status}, request={exc.request_id})")
+
+
 def redis() -> Redis | None:
     """The shared Redis pool, or None when REDIS_URL is unset (one instance, state in-process)."""
     return _current().redis

@@ -18,7 +18,7 @@ import logging
 import stripe
 
 from billing_app import clients, rate_limits
-from billing_app.account import load_account
+from billing_app.account import load_account_for
 from billing_app.outcomes import (
     NO_SUBSCRIPTION,
     PORTAL_FAILED,
@@ -33,11 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 async def create_portal_session(access_token: str | None) -> Redirect | Failure:
-    try:
-        account = await load_account(access_token)
-    except UpstreamError as exc:
-        logger.warning("portal: Supabase failed: %s", exc)
-        return PORTAL_FAILED
+    account = await load_account_for("portal", access_token, PORTAL_FAILED)
     if isinstance(account, Failure):
         return account
     subscription = account.subscription
@@ -63,10 +59,7 @@ async def create_portal_session(access_token: str | None) -> Redirect | Failure:
     try:
         session = await clients.stripe().v1.billing_portal.sessions.create_async(params=params)
     except stripe.StripeError as exc:
-        logger.warning(
-            "portal: Stripe failed for user %s: %s %r (code=%s, status=%s, request=%s)",
-            account.user.id, type(exc).__name__, exc.user_message, exc.code, exc.http_status,
-            exc.request_id,
-        )
+        logger.warning("portal: Stripe failed for user %s: %s", account.user.id,
+                       clients.describe_stripe_error(exc))
         return PORTAL_FAILED
     return Redirect(session.url)
