@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import stripe
@@ -22,6 +21,7 @@ from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import destroy, up
 from tests.helpers import (
     Devstack,
+    HttpsApp,
     RedisServer,
     RunningApp,
     free_port,
@@ -167,20 +167,6 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
         yield app
     finally:
         stop_app(proc)
-
-
-
-
-@dataclass
-class HttpsApp:
-    """A second instance, hosted as in production: an https SITE_URL behind a TLS front, and
-    the settings' defaults (PORTAL_RATE_LIMIT unset). `url` is the https address users open;
-    `app.url` is its plain-HTTP port behind the front."""
-
-    url: str
-    app: RunningApp
-    front: TlsFront
-    project_dir: Path
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from devstack.app_process import (
     stop_process_group,
 )
 from devstack.config import PROJECT_ROOT, StackConfig
+from tests.tls_front import TlsFront
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -224,3 +225,15 @@ def start_redis(workdir: Path) -> RedisServer:
             log = workdir / "redis.log"
             pytest.fail(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
         time.sleep(0.1)
+
+
+@dataclass
+class HttpsApp:
+    """A second instance, hosted as in production: an https SITE_URL behind a TLS front, and
+    the settings' defaults (PORTAL_RATE_LIMIT unset). `url` is the https address users open;
+    `app.url` is its plain-HTTP port behind the front."""
+
+    url: str
+    app: RunningApp
+    front: TlsFront
+    project_dir: Path

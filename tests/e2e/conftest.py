@@ -1,31 +1,15 @@
-"""Chromium, driven by Playwright, for the browser tests.
-
-Debian's Chromium, launched as `devstack/chromium.py` says. Each test gets a fresh browser
-context: no cookies, no storage.
-"""
+"""Chromium, driven by Playwright, for the browser tests: one browser per module, and a fresh
+page (no cookies, no storage) per test."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from devstack.chromium import CHROMIUM_ARGS, chromium_path
-from tests.helpers import RunningApp, require
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Browser]:
-    path = chromium_path()
-    require(path is not None, "Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+from tests.e2e.browser_steps import chromium, fresh_page
+from tests.helpers import RunningApp
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +23,5 @@ def browser(app_server: RunningApp) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, app_server: RunningApp) -> Iterator[Page]:
-    context = browser.new_context(base_url=app_server.url)
-    context.set_default_timeout(20_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, app_server.url) as fresh:
+        yield fresh

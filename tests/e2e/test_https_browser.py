@@ -13,13 +13,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from devstack.chromium import CHROMIUM_ARGS, chromium_path
 from devstack.config import StackConfig
-from tests.conftest import HttpsApp
-from tests.e2e.browser_steps import sign_in_as
-from tests.helpers import Devstack, require
+from tests.e2e.browser_steps import chromium, fresh_page, sign_in_as
+from tests.helpers import Devstack, HttpsApp
 
 pytestmark = pytest.mark.e2e
 
@@ -29,24 +27,14 @@ SESSION_COOKIES = ("sb-access-token", "sb-refresh-token")
 
 @pytest.fixture(scope="module")
 def https_browser(https_app: HttpsApp) -> Iterator[Browser]:
-    path = chromium_path()
-    require(path is not None, "Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(https_browser: Browser, https_app: HttpsApp) -> Iterator[Page]:
-    context = https_browser.new_context(base_url=https_app.url, ignore_https_errors=True)
-    context.set_default_timeout(20_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(https_browser, https_app.url, ignore_https_errors=True) as fresh:
+        yield fresh
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from devstack.config import StackConfig
-from tests.conftest import HttpsApp
+from tests.helpers import HttpsApp
 
 SKIPPED_FOLDERS = {"node_modules"}  # the frontend's packages, as installed from the registry
 

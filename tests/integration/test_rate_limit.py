@@ -17,8 +17,7 @@ import pytest
 
 from billing_app import rate_limits
 from billing_app.settings import Settings
-from tests.conftest import HttpsApp
-from tests.helpers import Devstack, RedisServer
+from tests.helpers import Devstack, HttpsApp, RedisServer
 
 DEFAULT_LIMIT = 10
 

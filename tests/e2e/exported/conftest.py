@@ -17,7 +17,7 @@ import jwt
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import chromium
+from tests.e2e.browser_steps import chromium, fresh_page
 from tests.e2e.exported.hosting import (
     ExportBuild,
     RoundRobinProxy,
@@ -100,9 +100,5 @@ def browser(deployment: Deployment) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, deployment: Deployment) -> Iterator[Page]:
-    context = browser.new_context(base_url=deployment.frontend_url)
-    context.set_default_timeout(20_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, deployment.frontend_url) as fresh:
+        yield fresh
