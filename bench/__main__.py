@@ -42,7 +42,7 @@ from devstack.app_process import AppProcess, free_port, start_app
 from devstack.chromium import CHROMIUM_ARGS, chromium_path
 from devstack.config import PROJECT_ROOT, StackConfig
 from devstack.postgres import Cluster
-from devstack.stack import destroy, up
+from devstack.stack import control, destroy, up
 
 GOALS = {
     "p50_over_floor_at_10": 1.05,
@@ -144,12 +144,8 @@ BENCH_RATE_LIMIT = "1000000/second"
 
 
 def set_latency(stack: StackConfig, auth: int, rest: int, stripe: int) -> None:
-    for base, key, body in (
-        (stack.supabase_url, stack.secrets.api_key("service_role"), {"auth": auth, "rest": rest}),
-        (stack.stripe_api_base, stack.secrets.stripe_secret_key, {"stripe": stripe}),
-    ):
-        httpx.put(f"{base}/__devstack/latency", json=body,
-                  headers={"Authorization": f"Bearer {key}"}, timeout=10).raise_for_status()
+    control(stack, "supabase", "PUT", "latency", json={"auth": auth, "rest": rest})
+    control(stack, "stripe", "PUT", "latency", json={"stripe": stripe})
 
 
 def start_reference(stack: StackConfig, log_path: Path,

@@ -20,12 +20,11 @@ import signal
 import subprocess
 import sys
 
-import httpx
 from dotenv import dotenv_values
 
 from devstack import seed as demo
 from devstack.config import PROJECT_ROOT, StackConfig
-from devstack.stack import StackError, down, status, up
+from devstack.stack import StackError, control, down, status, up
 
 DEV_SITE_URL = "http://localhost:3000"
 DEV_WEBHOOK_URL = "http://localhost:8000/api/webhooks/stripe"
@@ -33,12 +32,7 @@ DEV_WEBHOOK_URL = "http://localhost:8000/api/webhooks/stripe"
 
 def point_webhooks(config: StackConfig, url: str) -> None:
     """Tell a running Stripe stand-in where to deliver events."""
-    httpx.put(
-        f"{config.stripe_api_base}/__devstack/webhook",
-        json={"url": url},
-        headers={"Authorization": f"Bearer {config.secrets.stripe_secret_key}"},
-        timeout=5,
-    ).raise_for_status()
+    control(config, "stripe", "PUT", "webhook", json={"url": url})
 
 
 def has_demo_data(config: StackConfig) -> bool:

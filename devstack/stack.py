@@ -180,6 +180,19 @@ def down(config: StackConfig) -> None:
     Cluster(config).stop()
 
 
+def control(config: StackConfig, service: str, method: str, path: str,
+            **kwargs) -> httpx.Response:
+    """Call a stand-in's `/__devstack/<path>` control route ("supabase" or "stripe"), with the
+    admin key it asks for; raises on an error answer."""
+    base, key = ((config.supabase_url, config.secrets.api_key("service_role"))
+                 if service == "supabase"
+                 else (config.stripe_api_base, config.secrets.stripe_secret_key))
+    response = httpx.request(method, f"{base}/__devstack/{path}",
+                             headers={"Authorization": f"Bearer {key}"}, timeout=30, **kwargs)
+    response.raise_for_status()
+    return response
+
+
 def destroy(config: StackConfig) -> None:
     """Stop the stack and delete everything it kept: data, keys, logs. For throwaway stacks."""
     down(config)

@@ -24,6 +24,7 @@ from devstack.app_process import (
     stop_process_group,
 )
 from devstack.config import PROJECT_ROOT, StackConfig
+from devstack.stack import control
 from tests.tls_front import TlsFront
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -45,22 +46,10 @@ class Devstack:
     config: StackConfig
 
     def _stripe(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = httpx.request(
-            method, f"{self.config.stripe_api_base}/__devstack/{path}",
-            headers={"Authorization": f"Bearer {self.config.secrets.stripe_secret_key}"},
-            timeout=30, **kwargs,
-        )
-        response.raise_for_status()
-        return response
+        return control(self.config, "stripe", method, path, **kwargs)
 
     def _supabase(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = httpx.request(
-            method, f"{self.config.supabase_url}/__devstack/{path}",
-            headers={"Authorization": f"Bearer {self.config.secrets.api_key('service_role')}"},
-            timeout=30, **kwargs,
-        )
-        response.raise_for_status()
-        return response
+        return control(self.config, "supabase", method, path, **kwargs)
 
     def portal_sessions(self, customer: str | None = None) -> list[dict]:
         params = {"customer": customer} if customer else {}

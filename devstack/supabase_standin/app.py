@@ -90,7 +90,7 @@ def create_app(config: StackConfig) -> Starlette:
     async def lifespan(app: Starlette):
         auth_pool = await asyncpg.create_pool(config.database_url(), min_size=1, max_size=10)
         rest_pool = await asyncpg.create_pool(config.authenticator_url, min_size=2, max_size=20)
-        auth = AuthService(auth_pool, issuer, {anon_key: "anon", service_key: "service_role"})
+        auth = AuthService(auth_pool, issuer)
         rest = RestService(rest_pool, issuer)
         await rest.reload_schema()
         services.update(auth=auth, rest=rest)

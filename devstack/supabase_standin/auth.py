@@ -100,10 +100,9 @@ def user_json(row: asyncpg.Record) -> dict:
 class AuthService:
     """GoTrue's behaviour over the `auth` schema. One per stand-in process."""
 
-    def __init__(self, pool: asyncpg.Pool, issuer: TokenIssuer, project_keys: dict[str, str]):
+    def __init__(self, pool: asyncpg.Pool, issuer: TokenIssuer):
         self.pool = pool
         self.issuer = issuer
-        self.project_keys = project_keys  # token -> role, for the admin check
 
     # --- helpers -------------------------------------------------------------------------
     async def _body(self, request: Request) -> dict | None:
@@ -119,8 +118,22 @@ class AuthService:
         scheme, _, token = header.partition(" ")
         return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
-    async def _session_response(
-        self, conn: asyncpg.Connection, user: asyncpg.Record, session_id: str, refresh_token: str
+    @staticmethod
+    def _credentials_refused(email: str, password: object, *,
+                             password_required: bool) -> JSONResponse | None:
+        """GoTrue's answer to an unusable email or a too-short password; None when both do."""
+        if not email or "@" not in email:
+            return auth_error(400, "validation_failed",
+                              "Unable to validate email address: invalid format")
+        if password is None and not password_required:
+            return None
+        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+            return auth_error(422, "weak_password",
+                              f"Password should be at least {MIN_PASSWORD_LENGTH} characters.")
+        return None
+
+    def _session_response(
+        self, user: asyncpg.Record, session_id: str, refresh_token: str
     ) -> JSONResponse:
         signed_in_at = int(user["last_sign_in_at"].timestamp()) if user["last_sign_in_at"] else 0
         body = user_json(user)
@@ -192,12 +205,8 @@ class AuthService:
             return auth_error(400, "bad_json", "Could not parse request body as JSON")
         email = str(body.get("email") or "").strip().lower()
         password = body.get("password")
-        if not email or "@" not in email:
-            return auth_error(400, "validation_failed", "Unable to validate email address: invalid format")
-        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-            return auth_error(
-                422, "weak_password", f"Password should be at least {MIN_PASSWORD_LENGTH} characters."
-            )
+        if refused := self._credentials_refused(email, password, password_required=True):
+            return refused
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         async with self.pool.acquire() as conn, conn.transaction():
             user = await conn.fetchrow(
@@ -213,7 +222,7 @@ class AuthService:
             if user is None:
                 return auth_error(422, "user_already_exists", "User already registered")
             session_id, refresh = await self._new_session(conn, user["id"])
-            return await self._session_response(conn, user, session_id, refresh)
+            return self._session_response(user, session_id, refresh)
 
     async def token(self, request: Request) -> Response:
         grant = request.query_params.get("grant_type")
@@ -243,7 +252,7 @@ class AuthService:
             if user is None:
                 return auth_error(400, "invalid_credentials", "Invalid login credentials")
             session_id, refresh = await self._new_session(conn, user["id"])
-            return await self._session_response(conn, user, session_id, refresh)
+            return self._session_response(user, session_id, refresh)
 
     async def _refresh_grant(self, body: dict) -> Response:
         token = body.get("refresh_token")
@@ -297,7 +306,7 @@ class AuthService:
             )
             if user is None:
                 return auth_error(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
-            return await self._session_response(conn, user, str(row["session_id"]), new_token)
+            return self._session_response(user, str(row["session_id"]), new_token)
 
     async def user(self, request: Request) -> Response:
         found = await self._user_from_token(request)
@@ -364,12 +373,8 @@ class AuthService:
             return auth_error(400, "bad_json", "Could not parse request body as JSON")
         email = str(body.get("email") or "").strip().lower()
         password = body.get("password")
-        if not email or "@" not in email:
-            return auth_error(400, "validation_failed", "Unable to validate email address: invalid format")
-        if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):
-            return auth_error(
-                422, "weak_password", f"Password should be at least {MIN_PASSWORD_LENGTH} characters."
-            )
+        if refused := self._credentials_refused(email, password, password_required=False):
+            return refused
         user_meta = body.get("user_metadata") or body.get("data") or {}
         async with self.pool.acquire() as conn:
             user = await conn.fetchrow(
