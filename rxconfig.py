@@ -1,21 +1,20 @@
-"""Reflex's configuration. The app's own settings (keys, URLs) are read in billing_app/settings.py.
+"""Reflex's configuration. The app's own settings are read in billing_app/platform/settings.py.
 
 REDIS_URL, when set, also becomes Reflex's `redis_url`: Reflex then keeps every user's state in
 Redis and runs several backend workers, so any instance behind one address can serve any event.
-
 `cors_allowed_origins` replaces Reflex's allow-everyone default with SITE_URL's origin (and the
-dev frontend in development): see billing_app/trusted_origins.py.
+dev frontend in development): see billing_app/platform/origins.py.
 """
 
 import sys
 
 import reflex as rx
 
-from billing_app.settings import SettingsError, redis_url_for_reflex
-from billing_app.trusted_origins import trusted_origins
+from billing_app.platform.origins import trusted_origins
+from billing_app.platform.settings import SettingsError, hosting_settings
 
 try:
-    redis_url = redis_url_for_reflex()
+    hosting = hosting_settings()
 except SettingsError as exc:
     sys.exit(f"billing_app: configuration error: {exc}")
 
@@ -25,8 +24,9 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
-    redis_url=redis_url,
+    redis_url=hosting.redis_url,
     cors_allowed_origins=trusted_origins(
-        development=rx.config.environment.REFLEX_ENV_MODE.get() != rx.constants.Env.PROD
+        hosting.site_url,
+        development=rx.config.environment.REFLEX_ENV_MODE.get() != rx.constants.Env.PROD,
     ),
 )

@@ -14,9 +14,13 @@ import reflex as rx
 from reflex.constants import CompileContext
 from reflex.utils.exec import get_compile_context
 
-from billing_app import clients, routes
-from billing_app.api import create_api
-from billing_app.settings import SettingsError, get_settings
+from billing_app.api.app import create_api
+from billing_app.platform import clients, paths
+from billing_app.platform.settings import SettingsError, get_settings
+from billing_app.ui.pages.billing import billing_page
+from billing_app.ui.pages.login import login_page
+from billing_app.ui.states.billing import BillingState
+from billing_app.ui.states.login import LoginState
 
 if get_compile_context() != CompileContext.EXPORT:
     try:
@@ -24,16 +28,11 @@ if get_compile_context() != CompileContext.EXPORT:
     except SettingsError as exc:
         sys.exit(f"billing_app: configuration error: {exc}")
 
-from billing_app.pages.billing import billing_page
-from billing_app.pages.login import login_page
-from billing_app.state.billing import BillingState
-from billing_app.state.login import LoginState
-
 app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(clients.lifespan)
 
-app.add_page(login_page, route=routes.LOGIN, title="Sign in", on_load=LoginState.on_load)
-app.add_page(billing_page, route=routes.BILLING, title="Billing", on_load=BillingState.load)
+app.add_page(login_page, route=paths.LOGIN, title="Sign in", on_load=LoginState.on_load)
+app.add_page(billing_page, route=paths.BILLING, title="Billing", on_load=BillingState.load)
 # Everything else under the dashboard leads to the billing page (which checks the session).
-for path in (routes.HOME, routes.DASHBOARD, "/dashboard/settings"):
-    app.add_page(rx.fragment, route=path, on_load=rx.redirect(routes.BILLING, replace=True))
+for path in (paths.HOME, paths.DASHBOARD, "/dashboard/settings"):
+    app.add_page(rx.fragment, route=path, on_load=rx.redirect(paths.BILLING, replace=True))

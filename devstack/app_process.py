@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from billing_app.platform.settings import environment_names
 from devstack.config import PROJECT_ROOT, StackConfig
 
 BUN = PROJECT_ROOT / ".tools" / "bun" / "bin" / "bun"
@@ -28,12 +29,8 @@ REFLEX_TOOLS_ENV = {
     "REFLEX_DIR": str(PROJECT_ROOT / ".tools" / "reflex"),
     "BUN_INSTALL_CACHE_DIR": str(PROJECT_ROOT / ".tools" / "bun-cache"),
 }
-APP_SETTINGS = frozenset({
-    "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET", "STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "STRIPE_PRICE_ID",
-    "STRIPE_API_BASE", "SITE_URL", "NEXT_PUBLIC_SITE_URL", "REDIS_URL", "REFLEX_REDIS_URL",
-    "PORTAL_RATE_LIMIT",
-})
+# Every variable the app's settings read (billing_app/platform/settings.py).
+APP_SETTINGS = environment_names()
 START_TIMEOUT_S = 300
 
 

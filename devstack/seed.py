@@ -6,7 +6,7 @@
 
 `seed()` (re)creates both users from scratch. `create_subscriber()` is also what the benchmark
 uses to make its many distinct subscribed users. Rows are built by the app's own mapping
-(`billing_app.subscription_rows`), the one the webhook handler writes with.
+(`billing_app.billing.subscription`), the one the webhook handler writes with.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import stripe
 from supabase import Client, ClientOptions, create_client
 
-from billing_app.subscription_rows import EXPAND, row_from_subscription
+from billing_app.billing.subscription import EXPAND, Subscription
 from devstack.config import StackConfig
 
 DEMO_PASSWORD = "demo-password"
@@ -77,7 +77,7 @@ def create_subscriber(
         }
     )
     sub = sk.v1.subscriptions.retrieve(created.id, params={"expand": EXPAND})
-    row = row_from_subscription(user_id, sub, datetime.now(UTC))
+    row = Subscription.from_stripe(user_id, sub).to_row(synced_at=datetime.now(UTC))
     admin.table("user_subscriptions").upsert(row).execute()
     return row
 

@@ -31,6 +31,7 @@ from tests.helpers import (
     start_redis,
     stop_app,
 )
+from tests.in_process import InProcessApp, running
 from tests.tls_front import TlsFront
 
 
@@ -139,10 +140,28 @@ def no_faults(devstack: Devstack) -> Iterator[Devstack]:
     devstack.clear_faults()
 
 
+@pytest.fixture
+def held_webhooks(devstack: Devstack) -> Iterator[None]:
+    """The Stripe stand-in keeps its events to itself during the test; the test delivers them."""
+    devstack.wait_for_webhooks()
+    url = devstack.webhook_url()
+    devstack.point_webhooks(None)
+    yield
+    devstack.point_webhooks(url)
+
+
 # The shared instance serves many tests for the same demo user within a minute, so its portal
 # limit is raised; the default (10/minute) is tested on an instance of its own
 # (the `https_app` fixture below).
 SUITE_PORTAL_RATE_LIMIT = "1000/minute"
+
+
+@pytest.fixture(scope="module")
+def api(stack: StackConfig, demo_users: dict[str, str]) -> Iterator[InProcessApp]:
+    """The app's HTTP routes in this process (see tests/in_process.py), on the stand-ins: one
+    per module, so its settings are in the environment only while the module runs."""
+    with running(stack, PORTAL_RATE_LIMIT=SUITE_PORTAL_RATE_LIMIT) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

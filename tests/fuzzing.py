@@ -1,9 +1,9 @@
-"""What the hostile-input tests share: sending batches of cases over real HTTP, and the checks
-every answer must pass whatever was sent.
+"""What the hostile-input tests share: sending batches of cases to the app's routes in-process,
+and the checks every answer must pass whatever was sent.
 
-Hypothesis draws one batch of cases per example, and the batch goes to the app as hosted over
-one pooled connection set, several requests at a time: thousands of cases fit in well under a
-minute while every answer still comes from the real app, its real clients and the stand-ins.
+Hypothesis draws one batch of cases per example, and the batch goes to the routes several
+requests at a time: thousands of cases fit in well under a minute while every answer still comes
+from the real routes, their real clients and the stand-ins over HTTP.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from tests.in_process import InProcessApp
+
 # Cases per Hypothesis example, and how many of them are in flight at once.
 BATCH = 50
 IN_FLIGHT = 8
@@ -26,7 +28,7 @@ TRACE_MARKERS = ("Traceback", 'File "', "Exception", "starlette", "reflex", "sit
 @dataclass
 class Sent:
     method: str
-    url: str
+    path: str
     headers: list[tuple[str, str]]
     body: bytes
 
@@ -49,6 +51,15 @@ class Tally:
     seconds: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
 
+    def check(self, name: str, at_least: int, budget_s: float, statuses: Iterable[int]) -> None:
+        """Print what ran; every case went out in time, and the mix reached each status."""
+        print(f"\n{name} fuzz: {self.cases} cases in {self.seconds:.1f} s of requests; "
+              f"statuses {dict(sorted(self.statuses.items()))}")
+        assert self.cases >= at_least
+        assert self.seconds < budget_s
+        for status in statuses:
+            assert self.statuses.get(status), f"no case was answered {status}: the mix is off"
+
     def add(self, answers: Iterable[Answer], seconds: float) -> None:
         for answer in answers:
             self.cases += 1
@@ -56,18 +67,13 @@ class Tally:
         self.seconds += seconds
 
 
-def pooled_client() -> httpx.Client:
-    return httpx.Client(timeout=30, limits=httpx.Limits(max_connections=IN_FLIGHT * 2,
-                                                        max_keepalive_connections=IN_FLIGHT * 2))
-
-
-def send_all(client: httpx.Client, requests: Sequence[Sent], tally: Tally) -> list[Answer]:
+def send_all(app: InProcessApp, requests: Sequence[Sent], tally: Tally) -> list[Answer]:
     """Send every request, IN_FLIGHT at a time; the answers in the same order."""
 
     def one(sent: Sent) -> Answer:
         try:
-            response = client.request(sent.method, sent.url, headers=sent.headers,
-                                      content=sent.body)
+            response = app.request(sent.method, sent.path, headers=sent.headers,
+                                   content=sent.body)
         except httpx.TransportError as exc:
             raise AssertionError(f"the app dropped the request ({exc!r}): {sent.method} "
                                  f"{sent.headers!r:.1500} body {sent.body[:200]!r}") from exc

@@ -10,11 +10,13 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import pytest
 import redis
 
+from billing_app.platform.settings import Settings, environment_names
 from devstack import seed as demo
 from devstack.app_process import (
     BUN,
@@ -28,6 +30,23 @@ from devstack.stack import control
 from tests.tls_front import TlsFront
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# A complete, valid set of the app's settings, for tests that build Settings themselves.
+VALID_ENV = {
+    "SUPABASE_URL": "https://abc.supabase.co",
+    "SUPABASE_ANON_KEY": "sb_publishable_unit",
+    "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_unit",
+    "STRIPE_SECRET_KEY": "sk_test_unit",
+    "STRIPE_WEBHOOK_SECRET": "whsec_unit",
+    "SITE_URL": "https://app.example.com",
+}
+
+
+def app_settings(**env: str) -> Settings:
+    """Settings read from VALID_ENV and `env` alone: the process environment and `.env` are
+    left out (each of the app's variables reads as blank while they load)."""
+    with mock.patch.dict(os.environ, dict.fromkeys(environment_names(), "")):
+        return Settings(_env_file=None, **{**VALID_ENV, **env})
 
 
 def require(ok: bool, why: str) -> None:
@@ -106,8 +125,17 @@ class RunningApp:
                 return found
             time.sleep(0.1)
 
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        return httpx.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
     def post_portal(self, **kwargs) -> httpx.Response:
-        return httpx.post(f"{self.url}/api/customer_portal", timeout=30, **kwargs)
+        return self.post("/api/customer_portal", **kwargs)
 
 
 def launch_app(stack: StackConfig, log_path: Path, *, backend_only: bool = False,
@@ -163,6 +191,18 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
     )
     response.raise_for_status()
     return response.json()
+
+
+def assert_no_secret_in_log(app, stack: StackConfig, session: dict) -> None:
+    """After a Bearer and a cookie call with `session`, the app's log holds no token or key."""
+    app.post_portal(headers={"Authorization": f"Bearer {session['access_token']}"})
+    app.post_portal(cookies={"sb-access-token": session["access_token"],
+                             "sb-refresh-token": session["refresh_token"]})
+    log = app.log_text()
+    for secret in (session["access_token"], session["refresh_token"],
+                   stack.secrets.stripe_secret_key, stack.secrets.stripe_webhook_secret,
+                   stack.secrets.api_key("anon"), stack.secrets.api_key("service_role")):
+        assert secret not in log
 
 
 def redis_server_binary() -> str | None:

@@ -41,14 +41,19 @@ def test_without_redis_url_reflex_has_none():
 def test_an_invalid_redis_url_stops_reflex_naming_the_variable():
     done = run(READ_REDIS_URL, REDIS_URL="http://127.0.0.1:6379")
     assert done.returncode != 0
-    assert "REDIS_URL must be a redis://, rediss:// or unix:// URL." in done.stderr
+    assert ("REDIS_URL (or REFLEX_REDIS_URL) must be a redis://, rediss:// or unix:// URL."
+            in done.stderr)
     assert "Traceback" not in done.stderr
 
 
-def test_the_app_refuses_to_start_without_settings_naming_the_first():
+def test_the_app_refuses_to_start_without_settings_naming_each():
     done = run(IMPORT_APP)
     assert done.returncode != 0
-    assert "billing_app: configuration error: STRIPE_SECRET_KEY is not set" in done.stderr
+    assert "billing_app: configuration error: SITE_URL is not set" in done.stderr
+    for name in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY",
+                 "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        assert f"{name} is not set" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_reflex_export_builds_the_app_without_any_settings():

@@ -1,0 +1,73 @@
+"""Who is this, and what is their subscription? Both Supabase calls at once.
+
+RLS scopes the row read by the caller's JWT, so it doesn't wait for the auth check: a click
+costs max(auth, read) instead of their sum. The auth answer still decides: a refused token means
+NOT_AUTHENTICATED whatever the read returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from billing_app.billing import subscription
+from billing_app.billing.subscription import Subscription
+from billing_app.platform import request_log
+from billing_app.platform.outcomes import (
+    NOT_AUTHENTICATED,
+    Redirect,
+    Refusal,
+    UpstreamError,
+    UserAction,
+    guarded,
+)
+from billing_app.session import supabase_auth
+from billing_app.session.supabase_auth import User
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    subscription: Subscription | None
+
+
+async def load_account(access_token: str | None) -> Account | Refusal:
+    """The verified user and their row (or None), or NOT_AUTHENTICATED. UpstreamError when
+    Supabase fails."""
+    if not access_token:
+        return NOT_AUTHENTICATED
+    user, row = await asyncio.gather(
+        supabase_auth.verify(access_token),
+        subscription.read_own(access_token),
+        return_exceptions=True,
+    )
+    if isinstance(user, BaseException):
+        raise user
+    if user is None:
+        return NOT_AUTHENTICATED
+    request_log.note_user(user.id)
+    if isinstance(row, BaseException):
+        raise row
+    if row is not None and row.user_id != user.id:
+        raise UpstreamError("the row read with the caller's token belongs to another user")
+    return Account(user, row)
+
+
+def user_action(name: str) -> Callable[[Callable[[Account], Awaitable[Redirect | Refusal]]],
+                                       UserAction]:
+    """Make `action(account)` a user action `(access token) -> result`: the account is loaded
+    first (a refused token is NOT_AUTHENTICATED), and upstream failures become UPSTREAM_FAILED,
+    logged under `name`."""
+
+    def wrap(action: Callable[[Account], Awaitable[Redirect | Refusal]]) -> UserAction:
+        @guarded(name)
+        @functools.wraps(action)
+        async def run(access_token: str | None) -> Redirect | Refusal:
+            account = await load_account(access_token)
+            return account if isinstance(account, Refusal) else await action(account)
+
+        return run
+
+    return wrap

@@ -1,0 +1,80 @@
+"""Subscribe: a Stripe Checkout Session for a signed-in user who has no live subscription.
+
+The one implementation behind the billing page's Subscribe button and
+`POST /api/checkout_sessions`. It never writes to the database: the webhook for the completed
+session records the subscription, because only that handler holds the service-role key.
+The Stripe customer is created once per user and reused (see `customer_for`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from billing_app.billing.account import Account, user_action
+from billing_app.billing.subscription import is_live
+from billing_app.platform import clients
+from billing_app.platform.outcomes import ALREADY_SUBSCRIBED, Redirect, Refusal, UpstreamError
+from billing_app.platform.settings import get_settings
+from billing_app.session.supabase_auth import User
+
+PRICE_CACHE_S = 300
+
+_default_price: tuple[float, str] | None = None
+
+
+async def price_to_sell() -> str:
+    """STRIPE_PRICE_ID, else the first active recurring price (looked up every 5 minutes)."""
+    global _default_price
+    configured = get_settings().stripe_price_id
+    if configured:
+        return configured
+    if _default_price and time.monotonic() - _default_price[0] < PRICE_CACHE_S:
+        return _default_price[1]
+    prices = await clients.stripe().v1.prices.list_async(
+        params={"active": True, "type": "recurring", "limit": 1}
+    )
+    if not prices.data:
+        raise UpstreamError("Stripe has no active recurring price to sell; set STRIPE_PRICE_ID")
+    _default_price = (time.monotonic(), prices.data[0].id)
+    return prices.data[0].id
+
+
+async def customer_for(user: User, known: str | None) -> str:
+    """The user's Stripe customer: the one in their row; else the one Stripe already has for
+    them (same email, `metadata.user_id`); else a new one, made with an idempotency key so two
+    quick clicks can't make two."""
+    if known:
+        return known
+    sk = clients.stripe()
+    if user.email:
+        existing = await sk.v1.customers.list_async(params={"email": user.email, "limit": 100})
+        for customer in existing.data:
+            if customer.to_dict().get("metadata", {}).get("user_id") == user.id:
+                return customer.id
+    created = await sk.v1.customers.create_async(
+        params={"email": user.email, "metadata": {"user_id": user.id}},
+        options={"idempotency_key": f"billing-app-customer-{user.id}"},
+    )
+    return created.id
+
+
+@user_action("checkout")
+async def create_checkout_session(account: Account) -> Redirect | Refusal:
+    row = account.subscription
+    if is_live(row):
+        return ALREADY_SUBSCRIBED
+    user = account.user
+    billing_url = get_settings().billing_url
+    price = await price_to_sell()
+    customer = await customer_for(user, row.stripe_customer_id if row else None)
+    session = await clients.stripe().v1.checkout.sessions.create_async(params={
+        "mode": "subscription",
+        "customer": customer,
+        "line_items": [{"price": price, "quantity": 1}],
+        "client_reference_id": user.id,
+        "metadata": {"user_id": user.id},
+        "subscription_data": {"metadata": {"user_id": user.id}},
+        "success_url": f"{billing_url}?checkout=success",
+        "cancel_url": f"{billing_url}?checkout=canceled",
+    })
+    return Redirect(session.url)

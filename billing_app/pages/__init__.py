@@ -1,1 +1,0 @@
-"""Pages: layout and bindings only. Logic lives in `state/` and the action modules."""

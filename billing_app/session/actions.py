@@ -1,0 +1,109 @@
+"""What the routes and page states ask of the session. Each answers a named result; the callers
+only translate it (cookies and redirects for the routes, messages and navigation for the pages).
+
+    sign_in(email, password)      a one-time code | WRONG_CREDENTIALS | UPSTREAM_FAILED
+    finish_sign_in(code)          the Session     | CODE_EXPIRED | UPSTREAM_FAILED
+    renew(refresh_token)          the Session     | REFRESH_REFUSED | UPSTREAM_FAILED
+    sign_out(access_token)        SIGNED_OUT (the cookies go, even when Supabase is down)
+    api_caller(authorization, cookies)   a Caller | REFRESH_REFUSED | UPSTREAM_FAILED
+    page_access(cookies)          the access token | NEEDS_RENEWAL | NOT_AUTHENTICATED
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from billing_app.platform import request_log
+from billing_app.platform.outcomes import (
+    NOT_AUTHENTICATED,
+    Outcome,
+    Refusal,
+    UpstreamError,
+    guarded,
+)
+from billing_app.session import codes, cookies, supabase_auth
+from billing_app.session.supabase_auth import Session
+
+logger = logging.getLogger(__name__)
+
+WRONG_CREDENTIALS = Refusal(Outcome.WRONG_CREDENTIALS)
+CODE_EXPIRED = Refusal(Outcome.CODE_EXPIRED)
+REFRESH_REFUSED = Refusal(Outcome.REFRESH_REFUSED)
+NEEDS_RENEWAL = Refusal(Outcome.NEEDS_RENEWAL)
+
+
+@guarded("sign_in")
+async def sign_in(email: str, password: str) -> str | Refusal:
+    """Check the password with Supabase; keep the new session under a one-time code."""
+    session = await supabase_auth.sign_in(email, password)
+    if session is None:
+        return WRONG_CREDENTIALS
+    request_log.note_user(session.user.id)
+    return await codes.issue(session)
+
+
+def _session_or(session: Session | None, refusal: Refusal) -> Session | Refusal:
+    if session is None:
+        return refusal
+    request_log.note_user(session.user.id)
+    return session
+
+
+@guarded("auth_callback")
+async def finish_sign_in(code: str | None) -> Session | Refusal:
+    """The session a one-time code holds, once."""
+    return _session_or(await codes.redeem(code), CODE_EXPIRED)
+
+
+@guarded("auth_refresh")
+async def renew(refresh_token: str | None) -> Session | Refusal:
+    """A new session for a refresh token (Supabase rotates it)."""
+    return _session_or(await supabase_auth.refresh(refresh_token), REFRESH_REFUSED)
+
+
+async def sign_out(access_token: str | None) -> Outcome:
+    """End the session at Supabase. The caller clears the cookies whatever happens here."""
+    try:
+        await supabase_auth.sign_out(access_token)
+    except UpstreamError as exc:
+        # The session at Supabase ends when its refresh token goes unused.
+        logger.warning("sign_out: %s", exc)
+    return Outcome.SIGNED_OUT
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who an API request acts as: the access token to use (None when it sent none), and the
+    session renewed on the way, whose cookies the answer must carry."""
+
+    access_token: str | None
+    renewed: Session | None = None
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for any other scheme."""
+    scheme, _, token = authorization.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+async def api_caller(authorization: str | None, jar: Mapping[str, str]) -> Caller | Refusal:
+    """The Bearer token when an Authorization header is sent (cURL, fetch); else the session
+    cookies, renewed first when the access token has expired."""
+    if authorization is not None:
+        return Caller(bearer_token(authorization))
+    access, refresh = cookies.read(jar)
+    if not cookies.needs_refresh(access) or not refresh:
+        return Caller(access)
+    renewed = await renew(refresh)
+    return Caller(renewed.access_token, renewed) if isinstance(renewed, Session) else renewed
+
+
+def page_access(jar: Mapping[str, str]) -> str | Refusal:
+    """The access token a page may use now. NEEDS_RENEWAL when it has expired and a refresh
+    token can renew it (through the backend, which rewrites the cookies)."""
+    access, refresh = cookies.read(jar)
+    if not cookies.needs_refresh(access):
+        return access
+    return NEEDS_RENEWAL if refresh else NOT_AUTHENTICATED

@@ -1,2 +1,0 @@
-"""Reflex states: the event handlers behind the pages. Each handler calls one action and only
-translates its result into state, a redirect or a toast."""

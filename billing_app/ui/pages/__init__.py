@@ -1,0 +1,1 @@
+"""Pages: layout and bindings only. Logic lives in `ui/states/` and the layers below."""

@@ -1,0 +1,12 @@
+"""/dashboard/settings/billing: the user's plan and the way to manage it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from billing_app.ui.components.layout import signed_in_page
+from billing_app.ui.components.plan_card import plan_card
+
+
+def billing_page() -> rx.Component:
+    return signed_in_page("Billing", plan_card())

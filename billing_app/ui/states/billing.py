@@ -1,0 +1,194 @@
+"""The billing settings page: the user's plan, read fresh on every load; Manage Subscription and
+Subscribe; and, back from Stripe, a short watch for the webhook that records the change.
+
+`open_portal` and `subscribe` call the same actions as `POST /api/customer_portal` and
+`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a toast or a
+trip to sign-in (TOASTS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from billing_app.billing import subscription
+from billing_app.billing.account import load_account
+from billing_app.billing.checkout import create_checkout_session
+from billing_app.billing.portal import create_portal_session
+from billing_app.billing.subscription import Subscription, is_live
+from billing_app.platform import paths, request_log
+from billing_app.platform.outcomes import (
+    UPSTREAM_FAILED,
+    Outcome,
+    Redirect,
+    Refusal,
+    UpstreamError,
+    UserAction,
+)
+from billing_app.ui import display
+from billing_app.ui.states.session import SessionState, login_redirect
+
+logger = logging.getLogger(__name__)
+
+# What the page says when an action is refused. UPSTREAM_FAILED is worded per action.
+TOASTS = {
+    Outcome.NO_SUBSCRIPTION: "No subscription found",
+    Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
+    Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
+}
+
+# Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
+WATCH_INTERVAL_S = 0.75
+WATCH_FOR_S = 6.0
+# A portal visit older than this is not "just back from the portal" any more.
+PORTAL_RETURN_WINDOW_S = 3600
+
+
+class BillingState(SessionState):
+    loaded: bool = False
+    load_error: str = ""
+    has_subscription: bool = False
+    can_subscribe: bool = False
+    plan_label: str = ""
+    price_text: str = ""
+    status: str = ""
+    renewal_text: str = ""
+    redirecting: bool = False
+    updating: bool = False
+    # Backend only: what the watch waits for, and when the user left for the portal.
+    _expected: Subscription | None = None
+    _portal_opened_at: float = 0.0
+
+    @rx.var
+    def status_label(self) -> str:
+        return display.status_label(self.status)
+
+    @rx.var
+    def status_color(self) -> str:
+        return display.STATUS_COLORS.get(self.status, "gray")
+
+    def _show(self, sub: Subscription | None) -> None:
+        self.has_subscription = sub is not None and bool(sub.stripe_customer_id)
+        self.can_subscribe = not is_live(sub)
+        self.plan_label = (sub.plan_label or "Subscription") if sub else ""
+        self.price_text = (display.format_price(sub.unit_amount, sub.currency,
+                                               sub.billing_interval) if sub else "")
+        self.status = (sub.status or "") if sub else ""
+        self.renewal_text = display.renewal_line(sub) if sub else ""
+
+    async def load(self):
+        """on_load: check the session and read the row, both at once, on every visit."""
+        # The tab's state outlives a page load; show nothing from the last visit until this
+        # visit's session check and read are done.
+        self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
+        self._show(None)
+        yield
+        access = self._access_or_elsewhere()
+        if not isinstance(access, str):
+            yield access
+            return
+        try:
+            account = await load_account(access)
+        except UpstreamError as exc:
+            logger.warning("billing page: Supabase failed: %s", exc)
+            self.loaded = True
+            self.load_error = "We couldn't load your subscription. Please reload the page."
+            return
+        if isinstance(account, Refusal):
+            yield login_redirect(self._current_path())
+            return
+        self.user_email = account.user.email
+        self._show(account.subscription)
+        self.loaded = True
+        if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
+            yield watch
+
+    async def _watch_if_stripe_moved_on(self, row: Subscription | None):
+        """Back from checkout or the portal with the webhook not yet in: watch for it."""
+        back_from_portal = time.time() - self._portal_opened_at < PORTAL_RETURN_WINDOW_S
+        back_from_checkout = self.router.url.query_parameters.get("checkout") == "success"
+        self._portal_opened_at, self._expected = 0.0, None
+        if back_from_checkout and not is_live(row):
+            return BillingState.watch_for_webhook
+        if back_from_portal and row is not None:
+            try:
+                expected = await subscription.as_stripe_has_it(row)
+            except UpstreamError as exc:
+                logger.warning("billing page: couldn't compare with Stripe: %s", exc)
+                return None
+            if expected is not None and expected != row:
+                self._expected = expected
+                return BillingState.watch_for_webhook
+        return None
+
+    @rx.event(background=True)
+    async def watch_for_webhook(self):
+        """Re-read the row until it shows what Stripe has (or a subscription, after checkout),
+        for a few seconds at most, then show what there is."""
+        async with self:
+            if self.updating:
+                return
+            self.updating = True
+            expected = self._expected
+            access = self._access_or_elsewhere()
+        deadline = time.monotonic() + WATCH_FOR_S
+        try:
+            while isinstance(access, str) and time.monotonic() < deadline:
+                await asyncio.sleep(WATCH_INTERVAL_S)
+                row = await subscription.read_own(access)
+                async with self:
+                    self._show(row)
+                if (expected is None and is_live(row)) or (expected is not None and row == expected):
+                    break
+        except UpstreamError as exc:
+            logger.warning("billing page: re-reading the row failed: %s", exc)
+        finally:
+            async with self:
+                self.updating = False
+
+    async def _go_to_stripe(self, action: UserAction, log_route: str,
+                            failed: str) -> AsyncIterator:
+        """Run a redirecting action once: a second click while it runs (or while the browser
+        leaves) does nothing, so a double click makes one Stripe session."""
+        if self.redirecting:
+            return
+        self.redirecting = True
+        yield
+        access = self._access_or_elsewhere()
+        if not isinstance(access, str):
+            self.redirecting = False
+            yield access
+            return
+        with request_log.logged_action(log_route):
+            try:
+                result = await action(access)
+            except Exception:
+                logger.exception("billing page: unexpected error")
+                result = UPSTREAM_FAILED
+            request_log.note_outcome(result.outcome)
+        if isinstance(result, Redirect):
+            yield rx.redirect(result.url)  # stay "redirecting" while the browser leaves
+            return
+        self.redirecting = False
+        if result.outcome is Outcome.NOT_AUTHENTICATED:
+            yield login_redirect(paths.BILLING)
+            return
+        message = TOASTS.get(result.outcome, failed)
+        yield rx.toast.error(message.format(retry_after_s=result.retry_after_s))
+
+    async def open_portal(self):
+        """Manage Subscription."""
+        self._portal_opened_at = time.time()
+        async for step in self._go_to_stripe(create_portal_session, "billing.open_portal",
+                                             "Failed to create portal session"):
+            yield step
+
+    async def subscribe(self):
+        """Subscribe: off to Stripe Checkout."""
+        async for step in self._go_to_stripe(create_checkout_session, "billing.subscribe",
+                                             "Failed to create checkout session"):
+            yield step

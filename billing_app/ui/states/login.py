@@ -1,0 +1,50 @@
+"""Sign-in: the password is checked on the server, then the new session goes to the cookie route
+through a one-time code. Each attempt leaves one request-log line ("login.sign_in")."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from billing_app.platform import paths, request_log
+from billing_app.platform.outcomes import Outcome, Refusal
+from billing_app.session import actions
+from billing_app.session.next_path import local_path_or_default
+from billing_app.ui.states.session import go_to_backend
+
+# What the page says for each refusal: from this sign-in, or from the cookie routes' `?error=`.
+MESSAGES = {
+    Outcome.WRONG_CREDENTIALS: "Wrong email or password.",
+    Outcome.UPSTREAM_FAILED: "Sign-in is unavailable right now. Please try again.",
+}
+ERROR_PARAM_MESSAGES = {
+    "expired": "That sign-in took too long. Please sign in again.",
+    "unavailable": "We couldn't renew your session just now. Please sign in again.",
+}
+
+
+class LoginState(rx.State):
+    error: str = ""
+    signing_in: bool = False
+
+    def on_load(self) -> None:
+        self.signing_in = False
+        self.error = ERROR_PARAM_MESSAGES.get(
+            self.router.url.query_parameters.get("error", ""), "")
+
+    async def sign_in(self, form_data: dict):
+        email = str(form_data.get("email") or "").strip()
+        password = str(form_data.get("password") or "")
+        if not email or not password:
+            self.error = "Enter your email and password."
+            return
+        self.signing_in, self.error = True, ""
+        yield
+        with request_log.logged_action("login.sign_in"):
+            code = await actions.sign_in(email, password)
+            request_log.note_outcome(code.outcome if isinstance(code, Refusal)
+                                     else Outcome.SIGNED_IN)
+        if isinstance(code, Refusal):
+            self.signing_in, self.error = False, MESSAGES[code.outcome]
+            return
+        next_path = local_path_or_default(self.router.url.query_parameters.get("next"))
+        yield go_to_backend(paths.API_AUTH_CALLBACK, code=code, next=next_path)

@@ -1,0 +1,59 @@
+"""The signed-in session as state handlers see it, and how they send the browser elsewhere.
+
+Handlers read the session cookies from the websocket handshake; they can't set them (HttpOnly
+cookies need an HTTP response), so renewing or storing a session is a trip through one of the
+`/api/auth/...` routes.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import reflex as rx
+from starlette.requests import cookie_parser
+
+from billing_app.platform import paths
+from billing_app.platform.outcomes import Refusal
+from billing_app.session import actions
+from billing_app.session.next_path import local_path_or_default
+
+
+def backend_url(path: str, **query: str) -> str:
+    """An absolute address on the backend, where the `/api/...` routes answer."""
+    base = rx.config.get_config().api_url.rstrip("/")
+    return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def go_to_backend(path: str, **query: str) -> rx.event.EventSpec:
+    """A full page navigation to a backend route. `rx.redirect` would route a same-host path
+    inside the single-page app (as `reflex run --env prod` serves both on one port), where the
+    backend never sees it."""
+    return rx.call_script(f"window.location.assign({json.dumps(backend_url(path, **query))})")
+
+
+def login_redirect(next_path: str) -> rx.event.EventSpec:
+    return rx.redirect(f"{paths.LOGIN}?{urlencode({'next': next_path})}", replace=True)
+
+
+class SessionState(rx.State):
+    """Base of every signed-in page's state."""
+
+    user_email: str = ""
+
+    def _cookies(self) -> dict[str, str]:
+        return cookie_parser(self.router.headers.cookie or "")
+
+    def _current_path(self) -> str:
+        url = self.router.url
+        return local_path_or_default(url.path + (f"?{url.query}" if url.query else ""))
+
+    def _access_or_elsewhere(self) -> str | rx.event.EventSpec:
+        """The access token to act with; or, when it is missing or expired, where to send the
+        visitor: the backend's renewal (which rewrites the cookies), else sign-in."""
+        access = actions.page_access(self._cookies())
+        if not isinstance(access, Refusal):
+            return access
+        if access == actions.NEEDS_RENEWAL:
+            return go_to_backend(paths.API_AUTH_REFRESH, next=self._current_path())
+        return login_redirect(self._current_path())

@@ -1,0 +1,69 @@
+"""How the routes answer: the outcome table, the session cookies' attributes, Retry-After."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from starlette.responses import Response
+
+from billing_app.api import responses
+from billing_app.platform.outcomes import Outcome, Refusal, rate_limited
+from billing_app.session.supabase_auth import Session, User
+from tests.helpers import app_settings
+
+SESSION = Session("acc", "ref", 0, User("u", "e@example.com"))
+
+
+@pytest.fixture
+def site(monkeypatch):
+    def on(site_url: str) -> None:
+        monkeypatch.setattr(responses, "get_settings", lambda: app_settings(SITE_URL=site_url))
+    return on
+
+
+@pytest.mark.parametrize("outcome,status,body", [
+    (Outcome.NOT_AUTHENTICATED, 401, {"error": "Unauthorized"}),
+    (Outcome.REFRESH_REFUSED, 401, {"error": "Unauthorized"}),
+    (Outcome.NO_SUBSCRIPTION, 404, {"error": "No subscription found"}),
+    (Outcome.ALREADY_SUBSCRIBED, 409, {"error": "Already subscribed"}),
+    (Outcome.UPSTREAM_FAILED, 500, {"error": "Failed to create portal session"}),
+    (Outcome.INVALID_SIGNATURE, 400, {"error": "Invalid signature"}),
+])
+def test_each_refusal_has_its_documented_answer(outcome, status, body):
+    answer = responses.refused(Refusal(outcome), "Failed to create portal session")
+    assert (answer.status_code, json.loads(answer.body)) == (status, body)
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_rate_limited_carries_retry_after():
+    answer = responses.refused(rate_limited(42))
+    assert (answer.status_code, answer.headers["retry-after"]) == (429, "42")
+    assert json.loads(answer.body) == {"error": "Too many requests"}
+
+
+def test_method_not_allowed_names_post():
+    answer = responses.refused(Outcome.METHOD_NOT_ALLOWED)
+    assert (answer.status_code, answer.headers["allow"]) == (405, "POST")
+
+
+def test_session_cookies_are_httponly_lax_and_secure_on_https(site):
+    for site_url, secure in (("http://localhost:3000", False), ("https://app.example.com", True)):
+        site(site_url)
+        response = Response()
+        responses.store_session(response, SESSION)
+        set_cookies = response.headers.getlist("set-cookie")
+        assert [c.split("=")[0] for c in set_cookies] == ["sb-access-token", "sb-refresh-token"]
+        for cookie in set_cookies:
+            assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+            assert ("Secure" in cookie) == secure
+
+
+def test_clearing_expires_both_cookies(site):
+    site("http://localhost:3000")
+    response = Response()
+    responses.clear_session(response)
+    set_cookies = response.headers.getlist("set-cookie")
+    assert {c.split("=")[0] for c in set_cookies} == {"sb-access-token", "sb-refresh-token"}
+    assert all("Max-Age=0" in c for c in set_cookies)
+

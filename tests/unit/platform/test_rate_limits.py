@@ -1,0 +1,56 @@
+"""The portal rate limit's counting and where it keeps its counts (platform/rate_limits.py).
+
+The limit as users meet it (429, Retry-After, Stripe not called) is tested over HTTP in
+tests/integration/test_rate_limit.py (Redis shared by instances too) and, with the portal's
+decisions, in test_portal_decisions.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from limits.aio.storage import MemoryStorage, RedisStorage
+
+from billing_app.platform import rate_limits
+from tests.helpers import app_settings
+
+SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute")
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    current = {"value": SETTINGS}
+    monkeypatch.setattr(rate_limits, "get_settings", lambda: current["value"])
+    monkeypatch.setattr(rate_limits, "_by_loop", {})
+    return current
+
+
+def test_without_redis_the_counts_live_in_this_process():
+    assert isinstance(rate_limits.storage_for(SETTINGS), MemoryStorage)
+
+
+def test_with_redis_every_instance_shares_one_count():
+    shared = SETTINGS.model_copy(update={"redis_url": "redis://cache.internal:6379/2"})
+    storage = rate_limits.storage_for(shared)
+    assert isinstance(storage, RedisStorage)
+    assert type(storage.bridge).__name__ == "RedispyBridge"  # redis-py, not coredis
+
+
+def test_within_the_limit_no_wait_then_a_wait_of_at_most_the_window(settings):
+    async def tries():
+        return [await rate_limits.portal_wait_s("user-1") for _ in range(4)]
+
+    first, second, third, fourth = asyncio.run(tries())
+    assert first is None and second is None
+    assert 55 <= third <= 60 and 55 <= fourth <= 60
+
+
+def test_a_broken_store_is_an_upstream_error(settings):
+    settings["value"] = SETTINGS.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+
+    async def one_try():
+        return await rate_limits.portal_wait_s("user-1")
+
+    with pytest.raises(rate_limits.UpstreamError, match="rate-limit store failed"):
+        asyncio.run(one_try())
