@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from devstack.config import StackConfig
 from devstack.stripe_standin.app import create_app
+from devstack.stripe_standin.resources import portal
 
 # Key sets of Stripe's own example objects (see the file's "_source").
 STRIPE_KEYS = Path(__file__).resolve().parents[2] / "reference" / "stripe_object_keys.json"
@@ -523,12 +524,12 @@ def test_portal_link_must_be_opened_within_five_minutes(
 ) -> None:
     session = portal_session(standin, customer.id)
     secret = session.url.rsplit("/", 1)[-1]
-    portal = standin.app.state.portal
+    account = standin.app.state.account
     # Asked about six minutes from now, the unopened link has expired...
-    assert portal.link(secret, session.created + 360)[1] == "expired"
+    assert portal.link(account, secret, session.created + 360)[1] == "expired"
     # ...but opened now it works, and keeps working while the customer browses.
     assert httpx.get(session.url).status_code == 200
-    assert portal.link(secret, session.created + 360)[1] == "ok"
+    assert portal.link(account, secret, session.created + 360)[1] == "ok"
 
 
 def test_unknown_portal_link_is_404(standin: Standin) -> None:
