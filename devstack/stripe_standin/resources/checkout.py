@@ -106,7 +106,7 @@ def session_object(
         "subscription": None,
         "success_url": params.get("success_url"),
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted_page",
+        "ui_mode": "hosted_page",  # stripe-python 16.1: elements, embedded_page, form, hosted_page
         "url": url,
         "wallet_options": None,
     }

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 # A portal link must be opened within 5 minutes, as Stripe's must; opened, it works for an hour.
 LINK_LIFETIME = 5 * 60
 BROWSING_LIFETIME = 3600
-FLOW_TYPES = (  # what Stripe takes; the stand-in implements the two deep links the app may use
+# The flow types Stripe takes (stripe-python 16.1, `billing_portal.SessionCreateParamsFlowData`);
+# the stand-in implements subscription_cancel and subscription_update.
+FLOW_TYPES = (
     "customer_update",
     "payment_method_update",
     "subscription_cancel",
