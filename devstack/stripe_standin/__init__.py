@@ -1,27 +1,29 @@
-"""A local, stateful stand-in for the part of Stripe's API this app uses.
+"""A local, stateful stand-in for the part of Stripe's API this app uses, which stripe-python
+can't tell from Stripe; its hosted pages say plainly that they are stand-ins.
 
-The real stripe-python client talks to it over HTTP (`base_addresses={"api": ...}`) and can't
-tell it from Stripe for what the app does: customers, products and prices, subscriptions,
-Checkout in subscription mode, the customer portal (configurations and sessions), events and
-signed webhooks, with Stripe's object shapes, error codes and idempotency. Its hosted pages say
-plainly that they are local stand-ins.
+    app               create_app(config): wiring, request ids, faults, the tick, lifespan
+    api               the /v1 pipeline (auth, parameters, idempotency, errors, expand) and router
+    routes            a route's table entry, the call its handler gets, list pages
+    account           the store, webhook delivery and public address every resource works on
+    resources/        one module per resource group: its object shape, changes and route table
+      customers       customers
+      catalogue       products and prices
+      subscriptions   subscriptions, and time passing for them
+      checkout        Checkout Sessions (subscription mode)
+      portal          portal configurations, sessions and their links
+      events          events; every change is published as one
+    webhook_delivery  signed webhooks, in order, with retries
+    pages/            the local portal and Checkout pages (layout, portal, checkout)
+    control           /__devstack/... routes for tests and devstack
+    store             state in memory, snapshots on disk
+    seed              the catalogue and portal settings a fresh stand-in holds
+    params            form decoding, documented and supported parameters, value checks
+    expand            the public view of objects and expand[]
+    errors            Stripe's error responses
+    idempotency       the Idempotency-Key cache
+    request_log       every /v1 request, for tests that count attempts
+    clock             time and calendar-month billing periods
+    ids               Stripe-shaped ids
 
-Modules:
-    app          create_app(config): wiring, request ids, latency/fault injection, lifespan
-    api          the /v1 routes: auth, parameter checks, idempotency, lists, expand
-    billing      customers, catalogue and subscriptions: every change, with Stripe's rules
-    checkout     Checkout Sessions (subscription mode) and their completion
-    portal       portal configurations, sessions, flows and links
-    objects      builders of each Stripe object shape
-    expand       the public view of objects, expand[] and includable fields
-    params       bracket-notation form decoding and value checks
-    errors       Stripe's error responses
-    idempotency  the Idempotency-Key cache
-    webhooks     events, signing, ordered delivery with retries
-    pages        the local portal and checkout pages
-    control      /__devstack/... routes for tests and devstack
-    store        state in memory, snapshots on disk
-    seed         the catalogue and portal settings a fresh stand-in starts with
-    clock        time and calendar-month billing periods
-    ids          Stripe-shaped ids
+A new resource is one module in resources/ with its ROUTES, and one line in api.RESOURCES.
 """

@@ -1,15 +1,4 @@
-"""The Stripe stand-in as one Starlette app: `create_app(config)`.
-
-It wires the pieces together: the state (`store.py`), the behaviour (`billing.py`,
-`checkout.py`, `portal.py`), the `/v1`
-API (`api.py`), webhook delivery (`webhooks.py`), the hosted pages (`pages.py`), devstack's
-control routes (`control.py`), the shared latency/fault injection (`devstack.faults`, applied
-to `/v1/*` only) and the record of every `/v1` request (`request_log.py`). Every response carries a `Request-Id: req_...` header.
-
-While running, a background tick renews billing periods, ends subscriptions whose `cancel_at`
-has passed and expires old checkout sessions, firing the webhooks Stripe would. On shutdown,
-deliveries stop (pending ones resume on the next start) and the state is written to disk.
-"""
+"""The Stripe stand-in as one Starlette app: `create_app(config)` wires the pieces together."""
 
 from __future__ import annotations
 
@@ -27,18 +16,19 @@ from devstack.config import StackConfig
 from devstack.faults import FaultControls, InjectLatencyAndFaults
 from devstack.faults import control_routes as fault_routes
 
+from .account import Account
 from .api import StripeApi
-from .billing import Billing
-from .checkout import Checkout
 from .control import control_routes
 from .errors import fault_response
 from .idempotency import IdempotencyCache
 from .ids import request_id
-from .pages import checkout_routes, portal_routes
-from .portal import Portal
+from .pages.checkout import checkout_routes
+from .pages.portal import portal_routes
 from .request_log import RecordRequests, RequestLog
+from .resources import checkout, portal, subscriptions
+from .seed import fresh_state
 from .store import Store
-from .webhooks import DEFAULT_RETRY_DELAYS, Webhooks
+from .webhook_delivery import DEFAULT_RETRY_DELAYS, WebhookDelivery
 
 log = logging.getLogger("devstack.stripe")
 
@@ -78,37 +68,41 @@ def create_app(
     tick_interval: float = 5.0,
 ) -> Starlette:
     """The Stripe stand-in for `config`: state in `config.stripe_state_file`, webhooks to
-    `config.webhook_url`, page links under `config.stripe_api_base`."""
+    `config.webhook_url`, page links under `config.stripe_api_base`. Latency and faults
+    (`devstack.faults`) apply to `/v1/*` only, and every `/v1` request is recorded
+    (`request_log.py`). While it runs, a tick every `tick_interval` seconds renews billing
+    periods, ends subscriptions whose `cancel_at` has passed and expires old checkout sessions,
+    firing the webhooks Stripe would."""
     secret_key = config.secrets.stripe_secret_key
-    store = Store(config.stripe_state_file, snapshot_interval=snapshot_interval)
-    webhooks = Webhooks(
+    store = Store(config.stripe_state_file, fresh_state, snapshot_interval=snapshot_interval)
+    delivery = WebhookDelivery(
         store,
         config.secrets.stripe_webhook_secret,
         config.webhook_url,
         retry_delays=webhook_retry_delays,
         timeout=webhook_timeout,
     )
-    billing = Billing(store, webhooks, config.stripe_api_base)
-    checkout = Checkout(billing)
-    portal = Portal(billing)
+    account = Account(store, delivery, config.stripe_api_base)
     idempotency = IdempotencyCache()
-    api = StripeApi(billing, checkout, portal, secret_key, idempotency)
+    api = StripeApi(account, secret_key, idempotency)
     controls = FaultControls({"stripe": config.stripe_latency_ms})
     request_log = RequestLog()
 
     async def tick_forever() -> None:
         while True:
             try:
-                await billing.tick()
-                await checkout.expire_due()
-                await portal.forget_old_links()
+                await subscriptions.tick(account)
+                await checkout.expire_due(account)
+                await portal.forget_old_links(account)
             except Exception:  # keep ticking; the next tick may well succeed
                 log.exception("stripe stand-in tick failed")
             await asyncio.sleep(tick_interval)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await webhooks.start()
+        """On shutdown, deliveries stop (pending ones resume on the next start) and the state
+        is written to disk."""
+        await delivery.start()
         ticker = asyncio.create_task(tick_forever())
         try:
             yield
@@ -116,14 +110,14 @@ def create_app(
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
-            await webhooks.stop()
+            await delivery.stop()
             await store.close()
 
     routes = [
         Route("/v1/{path:path}", api.handle, methods=["GET", "POST", "DELETE", "PUT", "PATCH"]),
-        *portal_routes(billing, portal),
-        *checkout_routes(billing, checkout),
-        *control_routes(billing, portal, webhooks, idempotency, secret_key, request_log),
+        *portal_routes(account),
+        *checkout_routes(account),
+        *control_routes(account, idempotency, secret_key, request_log),
         *fault_routes(controls, lambda: secret_key),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -133,9 +127,5 @@ def create_app(
     # Outside the faults, so attempts that a fault answered are recorded too.
     app.add_middleware(RecordRequests, log=request_log)
     app.add_middleware(RequestIds)  # added last, so outermost: fault answers get an id too
-    app.state.billing = billing
-    app.state.checkout = checkout
-    app.state.portal = portal
-    app.state.webhooks = webhooks
-    app.state.faults = controls
+    app.state.account = account
     return app

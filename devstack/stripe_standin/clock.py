@@ -1,8 +1,4 @@
-"""Time for the stand-in: the current Unix second and calendar-month billing periods.
-
-Stripe bills on calendar months anchored on the billing cycle anchor: an anchor on the 31st
-renews on the last day of shorter months and returns to the 31st when the month allows.
-"""
+"""Time for the stand-in: the current Unix second and calendar-month billing periods."""
 
 from __future__ import annotations
 
@@ -16,7 +12,9 @@ def now() -> int:
 
 
 def add_interval(anchor: int, interval: str, count: int, times: int = 1) -> int:
-    """`anchor` moved forward by `times` billing intervals (day, week, month or year)."""
+    """`anchor` moved forward by `times` billing intervals (day, week, month or year). Months
+    count as Stripe counts them: an anchor on the 31st renews on the last day of shorter months
+    and returns to the 31st when the month allows."""
     if interval == "day":
         return anchor + 86400 * count * times
     if interval == "week":

@@ -1,29 +1,4 @@
-"""Devstack's own routes on the Stripe stand-in, for tests and `devstack up`: `/__devstack/...`.
-
-All but `health` need the stand-in's secret key as a Bearer token, like the fault routes of
-`devstack.faults`. Bodies and answers are JSON.
-
-    GET    /__devstack/health                      {"ok": true, "service": "stripe", ...} (no key needed)
-    GET    /__devstack/portal_sessions[?customer=&limit=]
-                                                    {"data": [portal session + "flow_type", oldest first]}
-                                                    (limit: only the newest n, still oldest first)
-    GET    /__devstack/requests[?path=&idempotency_key=&since=&limit=]
-                                                    {"data": [{"method", "path", "idempotency_key",
-                                                               "at", "status"}, oldest first]}: every
-                                                    /v1 request, faulted ones included (request_log.py)
-    GET    /__devstack/webhook                      {"url", "enabled_events", "retry_delays"}
-    PUT    /__devstack/webhook                      {"url": str|null, "enabled_events"?: [..], "retry_delays"?: [..]}
-    GET    /__devstack/deliveries[?event=&type=&status=&limit=]
-                                                    {"data": [{"event", "type", "url", "created", "status",
-                                                               "attempts": [{"attempt", "at", "status_code",
-                                                               "response_body"|"error", "duration_ms"}]}],
-                                                     "pending": n}
-    POST   /__devstack/deliveries/wait             {"timeout"?: seconds (default 10)} -> {"idle": bool, "pending": n}
-    DELETE /__devstack/portal_configuration/default -> {"removed": "bpc_..."|null, "default_configuration": null}
-    PUT    /__devstack/portal_configuration/default -> {"default_configuration": {...}}
-    POST   /__devstack/reset                        -> {"reset": true}: back to the seed; the webhook
-                                                       URL and faults stay as they are
-"""
+"""Devstack's own routes on the Stripe stand-in (`/__devstack/...`), for tests and `devstack up`."""
 
 from __future__ import annotations
 
@@ -36,27 +11,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .billing import Billing
+from .account import Account
+from .clock import now
 from .expand import public
 from .idempotency import IdempotencyCache
 from .params import is_absolute_http_url
-from .portal import Portal
 from .request_log import RequestLog
-from .webhooks import Webhooks
+from .resources.portal import default_configuration
+from .seed import default_configuration as seeded_default_configuration
 
 
 class BadRequest(Exception):
     pass
-
-
-def _newest(data: list[Any], request: Request) -> list[Any]:
-    """The last `?limit=` entries of `data` (all of them without a limit)."""
-    raw = request.query_params.get("limit")
-    if raw is None:
-        return data
-    if not raw.isdigit():
-        raise BadRequest("limit must be a whole number")
-    return data[-int(raw) :] if int(raw) else []
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -73,13 +39,31 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 def control_routes(
-    billing: Billing,
-    portal: Portal,
-    webhooks: Webhooks,
-    idempotency: IdempotencyCache,
-    secret_key: str,
-    request_log: RequestLog,
+    account: Account, idempotency: IdempotencyCache, secret_key: str, request_log: RequestLog
 ) -> list[Route]:
+    """The routes, all under `/__devstack/`. All but `health` need the stand-in's secret key as
+    a Bearer token, as the fault routes of `devstack.faults` do. Bodies and answers are JSON.
+
+        GET    health                {"ok": true, "service": "stripe", "webhook_url"}; no key needed
+        GET    portal_sessions       ?customer= -> {"data": [portal session + "flow_type"]}
+        GET    requests              ?path=&since= -> {"data": [{"method", "path",
+                                     "idempotency_key", "at", "status"}]}: every /v1 request,
+                                     faulted ones included (request_log.py)
+        GET    webhook               {"url", "enabled_events"}
+        PUT    webhook               {"url": str|null, "enabled_events"?: [...]} -> the same
+        GET    deliveries            ?event= -> {"data": [{"event", "type", "url", "created",
+                                     "status", "attempts": [{"attempt", "at", "status_code",
+                                     "response_body"|"error", "duration_ms"}]}], "pending": n}
+        POST   deliveries/wait       {"timeout"?: seconds, 10 by default} -> {"idle", "pending"}
+        DELETE portal_configuration/default   -> {"removed": "bpc_..."|null, ...}
+        PUT    portal_configuration/default   -> {"default_configuration": {...}}
+        POST   reset                 -> {"reset": true}: back to the seed; the webhook URL and
+                                     faults stay as they are
+
+    Lists are oldest first.
+    """
+    webhooks = account.delivery
+
     def guarded(
         handler: Callable[[Request], Awaitable[Response]],
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -100,13 +84,13 @@ def control_routes(
     async def portal_sessions(request: Request) -> Response:
         customer = request.query_params.get("customer")
         data = []
-        for session in billing.state.portal_sessions.values():
+        for session in account.state.portal_sessions.values():
             if customer and session["customer"] != customer:
                 continue
             shown = public(session)
             shown["flow_type"] = (session.get("flow") or {}).get("type")
             data.append(shown)
-        return JSONResponse({"data": _newest(data, request)})
+        return JSONResponse({"data": data})
 
     async def requests(request: Request) -> Response:
         query = request.query_params
@@ -115,9 +99,8 @@ def control_routes(
             since_at = float(since) if since is not None else None
         except ValueError:
             raise BadRequest("since must be a Unix time in seconds") from None
-        found = request_log.matching(path=query.get("path"),
-                                     idempotency_key=query.get("idempotency_key"), since=since_at)
-        return JSONResponse({"data": _newest(found, request)})
+        found = request_log.matching(path=query.get("path"), since=since_at)
+        return JSONResponse({"data": found})
 
     async def webhook(request: Request) -> Response:
         if request.method == "PUT":
@@ -132,27 +115,17 @@ def control_routes(
                 not isinstance(events, list) or not all(isinstance(e, str) for e in events)
             ):
                 raise BadRequest('enabled_events must be a list of event types (or ["*"])')
-            delays = body.get("retry_delays")
-            if delays is not None and (
-                not isinstance(delays, list)
-                or not all(isinstance(d, (int, float)) and d >= 0 for d in delays)
-            ):
-                raise BadRequest("retry_delays must be a list of seconds >= 0")
-            webhooks.configure(url=url, enabled_events=events, retry_delays=delays)
+            webhooks.configure(url=url, enabled_events=events)
         return JSONResponse(webhooks.describe())
 
     async def deliveries(request: Request) -> Response:
-        query = request.query_params
-        data = [
-            record
-            for record in billing.state.deliveries.values()
-            if all(query.get(k) in (None, record[k]) for k in ("event", "type", "status"))
-        ]
-        return JSONResponse({"data": _newest(data, request), "pending": webhooks.pending})
+        event = request.query_params.get("event")
+        data = [r for r in account.state.deliveries.values() if event in (None, r["event"])]
+        return JSONResponse({"data": data, "pending": webhooks.pending})
 
     async def wait(request: Request) -> Response:
         body = await _json_body(request)
-        raw = body.get("timeout", request.query_params.get("timeout", 10))
+        raw = body.get("timeout", 10)
         try:
             timeout = float(raw)
         except (TypeError, ValueError):
@@ -160,18 +133,29 @@ def control_routes(
         idle = await webhooks.wait_idle(max(0.0, min(timeout, 300.0)))
         return JSONResponse({"idle": idle, "pending": webhooks.pending})
 
-    async def default_configuration(request: Request) -> Response:
-        async with billing.store.lock:
+    async def saved_settings(request: Request) -> Response:
+        """Make the account look as if its portal settings were never saved (DELETE), or saved."""
+        state = account.state
+        async with account.lock:
+            saved = default_configuration(account)
             if request.method == "DELETE":
-                removed = portal.remove_default_configuration()
+                if saved is not None:
+                    del state.portal_configurations[saved["id"]]
+                    state.removed_default_configuration = saved
+                    account.store.changed()
+                removed = saved["id"] if saved else None
                 return JSONResponse({"removed": removed, "default_configuration": None})
-            restored = portal.restore_default_configuration()
-        return JSONResponse({"default_configuration": public(restored)})
+            if saved is None:
+                saved = state.removed_default_configuration or seeded_default_configuration(now())
+                state.portal_configurations[saved["id"]] = saved
+                state.removed_default_configuration = None
+                account.store.changed()
+        return JSONResponse({"default_configuration": public(saved)})
 
     async def reset(request: Request) -> Response:
-        async with billing.store.lock:
+        async with account.lock:
             await webhooks.reset()
-            billing.store.reset()
+            account.store.reset()
             idempotency.clear()
         return JSONResponse({"reset": True})
 
@@ -184,7 +168,7 @@ def control_routes(
         Route("/__devstack/deliveries/wait", guarded(wait), methods=["POST"]),
         Route(
             "/__devstack/portal_configuration/default",
-            guarded(default_configuration),
+            guarded(saved_settings),
             methods=["DELETE", "PUT"],
         ),
         Route("/__devstack/reset", guarded(reset), methods=["POST"]),

@@ -1,15 +1,5 @@
-"""Stripe's error responses: the exception the stand-in raises and the JSON it answers with.
-
-Every failure of a `/v1` request answers in Stripe's shape:
-
-    {"error": {"type": "invalid_request_error", "code": "resource_missing", "param": "customer",
-               "message": "No such customer: 'cus_x'",
-               "doc_url": "https://stripe.com/docs/error-codes/resource-missing", ...}}
-
-`code`, `param` and `doc_url` appear only when they apply, as on Stripe. stripe-python maps the
-status and `type` to its exception classes (400/404 -> InvalidRequestError, 401 ->
-AuthenticationError, 429 -> RateLimitError, 5xx -> APIError), so both must match Stripe's.
-"""
+"""Stripe's error responses: the exception the stand-in raises, its JSON body, and the
+errors it answers with (injected faults included)."""
 
 from __future__ import annotations
 
@@ -22,7 +12,11 @@ DOCS_ERROR_CODES = "https://stripe.com/docs/error-codes/"
 
 
 class StripeError(Exception):
-    """An error Stripe would answer with; raise it anywhere below the routes."""
+    """An error Stripe would answer with; raise it anywhere below the routes.
+
+    stripe-python maps the status and `type` to its exception classes (400/404 ->
+    InvalidRequestError, 401 -> AuthenticationError, 429 -> RateLimitError, 5xx -> APIError), so
+    both must match Stripe's. `code`, `param` and `doc_url` appear only when they apply."""
 
     def __init__(
         self,

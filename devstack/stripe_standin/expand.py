@@ -1,11 +1,4 @@
-"""How stored objects are shown: the public view, `expand[]` and includable fields.
-
-`expand[]=customer` replaces the `customer` id with the customer object; dotted paths walk into
-objects and lists (`items.data.price.product`, or `data.customer` on a list endpoint), as on
-Stripe. Expanding something that is not an id answers Stripe's "This property cannot be
-expanded (...)". A portal configuration's `features.subscription_update.products` is includable:
-shown only when expanded, as on Stripe.
-"""
+"""How stored objects are shown: the public view, `expand[]` and includable fields."""
 
 from __future__ import annotations
 
@@ -20,7 +13,7 @@ INCLUDABLE = {"billing_portal.configuration": ("features", "subscription_update"
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a stored object as the API shows it by default."""
+    """A copy of a stored object as the API shows it by default (includable fields left out)."""
     shown = copy.deepcopy(obj)
     hidden = INCLUDABLE.get(obj.get("object", ""))
     if hidden:
@@ -36,10 +29,11 @@ def _is_id(value: str) -> bool:
     return any(value.startswith(prefix) for prefix, _ in PREFIX_COLLECTIONS)
 
 
-def render(
-    obj: dict[str, Any], paths: list[str], state: StripeState, *, is_list: bool = False
-) -> dict[str, Any]:
-    """`obj` (an object, or a list object when `is_list`) as shown with `expand[]=paths`."""
+def render(obj: dict[str, Any], paths: list[str], state: StripeState) -> dict[str, Any]:
+    """`obj` (an object or a list object) as shown with `expand[]=paths`: an id replaced by its
+    object, dotted paths walking into objects and lists (`items.data.price.product`, or
+    `data.customer` on a list), Stripe's "This property cannot be expanded" for anything else."""
+    is_list = obj["object"] == "list"
     shown = dict(obj) if is_list else public(obj)
     if is_list:
         shown["data"] = [public(item) for item in obj["data"]]

@@ -1,15 +1,4 @@
-"""Stripe's idempotent requests: the same `Idempotency-Key` replays the first answer.
-
-- Same key, same endpoint, same parameters: the saved response is replayed with
-  `Idempotent-Replayed: true` and `Original-Request: <first request id>`; nothing runs twice.
-- Same key with other parameters or another endpoint: 400 `idempotency_error`.
-- Same key while the first request is still running: 409 `idempotency_key_in_use` (stripe-python
-  retries 409s).
-- Only successful responses are saved, as Stripe saves nothing for requests that failed
-  validation, so a corrected retry with the same key can still succeed.
-
-Keys are kept 24 hours (in memory, up to `max_entries`, oldest dropped first).
-"""
+"""Stripe's idempotent requests: the cache that replays the first answer to an `Idempotency-Key`."""
 
 from __future__ import annotations
 
@@ -42,6 +31,13 @@ def fingerprint(body: str) -> str:
 
 
 class IdempotencyCache:
+    """Same key, endpoint and parameters: the saved response is replayed (`Idempotent-Replayed:
+    true`, `Original-Request: <first request id>`) and nothing runs twice. Same key with other
+    parameters or another endpoint: 400 `idempotency_error`. Same key while the first request
+    still runs: 409 `idempotency_key_in_use` (stripe-python retries 409s). Only successful
+    responses are saved, so a corrected retry with the same key can still succeed. Keys are kept
+    24 hours, in memory, up to `max_entries` (oldest dropped first)."""
+
     def __init__(self, ttl: float = KEY_TTL_SECONDS, max_entries: int = 50_000) -> None:
         self.ttl = ttl
         self.max_entries = max_entries

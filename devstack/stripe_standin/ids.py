@@ -1,9 +1,5 @@
-"""Object ids shaped like Stripe's: a type prefix and a random base-62 suffix.
-
-`cus_` customers, `prod_` products, `price_1` prices, `sub_1` subscriptions, `si_` items,
-`cs_test_` checkout sessions, `bps_1` portal sessions, `bpc_1` portal configurations, `evt_1`
-events and `req_` request ids. The suffix lengths follow what Stripe hands out in test mode.
-"""
+"""Object ids shaped like Stripe's: a type prefix and a random base-62 suffix, as long as
+Stripe's test-mode ids."""
 
 from __future__ import annotations
 
@@ -15,8 +11,6 @@ ALPHABET = string.ascii_letters + string.digits
 # prefix -> random characters after it
 SUFFIX_LENGTH = {
     "cus_": 14,
-    "prod_": 14,
-    "price_1": 23,
     "sub_1": 23,
     "si_": 14,
     "cs_test_a1": 56,

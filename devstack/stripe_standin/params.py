@@ -1,27 +1,23 @@
-"""Request parameters as Stripe reads them: bracket-notation form decoding and value checks.
-
-Stripe's v1 API takes `application/x-www-form-urlencoded` bodies (and query strings for GET and
-DELETE) where nesting is written with brackets: `metadata[plan]=pro`, `items[0][price]=price_x`,
-`expand[]=customer`. `decode_form` turns that into nested dicts and lists. The `as_*` helpers read
-one value the way Stripe does ("true"/"false" booleans, whole-number integers, `""` meaning
-"unset") and raise Stripe's own `invalid_request_error` when a value has the wrong shape.
-
-`known_params` lists the top-level parameters Stripe documents for an endpoint, read from the
-request-parameter types that stripe-python ships for the API version it pins. Parameters outside
-that list are rejected as Stripe rejects them ("Received unknown parameter: foo").
-"""
+"""Request parameters as Stripe reads them: bracket-notation decoding, which parameters an
+endpoint documents and which the stand-in supports, and checks of single values."""
 
 from __future__ import annotations
 
 import importlib
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .errors import invalid_request, parameter_missing, parameter_unknown
+from .errors import (
+    invalid_request,
+    not_supported,
+    parameter_missing,
+    parameter_unknown,
+    url_invalid,
+)
 
 # Free-form maps whose keys are the caller's own, never list indexes.
 FREE_FORM_KEYS = frozenset({"metadata"})
@@ -111,14 +107,15 @@ def _finish(value: Any, key: str | None, name: str) -> Any:
 
 
 def decode_form(raw: str) -> dict[str, Any]:
-    """Decode a Stripe form body or query string into nested dicts and lists of strings."""
+    """Decode a Stripe form body or query string (`metadata[plan]=pro`, `items[0][price]=x`,
+    `expand[]=customer`) into nested dicts and lists of strings."""
     root: dict[str, Any] = {}
     for key, value in parse_qsl(raw, keep_blank_values=True):
         _insert(root, _split_key(key), value)
     return {k: _finish(v, k, k) for k, v in root.items()}
 
 
-# --- known parameters -----------------------------------------------------------------------
+# --- which parameters an endpoint takes -----------------------------------------------------
 
 _CLASS_NAME_RE = re.compile(r"\b([A-Z][A-Za-z0-9]+)\b")
 
@@ -148,44 +145,39 @@ def _schema(typed: type) -> dict[str, type | None]:
     return schema
 
 
-@cache
-def known_params(type_path: str) -> frozenset[str]:
-    """Top-level parameters Stripe documents for one endpoint.
-
-    `type_path` names a stripe-python request type under `stripe.params`, e.g.
-    "checkout.SessionCreateParams" or "SubscriptionUpdateParams".
-    """
-    return frozenset(_schema(_typed_class(type_path)))
-
-
-def check_known(params: Mapping[str, Any], type_path: str) -> None:
-    """Reject, as Stripe does, any parameter (at any depth) that the endpoint doesn't document."""
-    _check_against(params, _typed_class(type_path), "")
+def check_params(params: Mapping[str, Any], type_path: str, supports: Collection[str]) -> None:
+    """Refuse a parameter the endpoint doesn't document (`parameter_unknown`, as Stripe does) or
+    one the stand-in doesn't implement (saying so, rather than ignoring it). `type_path` names a
+    stripe-python request type under `stripe.params` ("checkout.SessionCreateParams");
+    `supports` holds dotted paths (`line_items.price` for `line_items[0][price]`), each
+    covering everything below it."""
+    _check(params, _typed_class(type_path), supports, "", "")
 
 
-def _check_against(params: Mapping[str, Any], typed: type, prefix: str) -> None:
+def _check(
+    params: Mapping[str, Any], typed: type, supports: Collection[str] | None, path: str, name: str
+) -> None:
     schema = _schema(typed)
     for key, value in params.items():
-        name = f"{prefix}[{key}]" if prefix else key
+        here = f"{path}.{key}" if path else key
+        param = f"{name}[{key}]" if name else key
         if key not in schema:
-            raise parameter_unknown(name)
+            raise parameter_unknown(param)
+        inner = supports  # None: everything below is supported
+        if supports is not None:
+            if here in supports:
+                inner = None
+            elif not any(entry.startswith(here + ".") for entry in supports):
+                raise not_supported(f"the parameter `{param}`", param=param)
         nested = schema[key]
         if nested is None:
             continue
         if isinstance(value, dict):
-            _check_against(value, nested, name)
+            _check(value, nested, inner, here, param)
         elif isinstance(value, list):
             for i, element in enumerate(value):
                 if isinstance(element, dict):
-                    _check_against(element, nested, f"{name}[{i}]")
-
-
-def reject_unknown(params: Mapping[str, Any], allowed: Iterable[str], prefix: str = "") -> None:
-    """Raise Stripe's `parameter_unknown` for the first key of `params` not in `allowed`."""
-    allowed = set(allowed)
-    for key in params:
-        if key not in allowed:
-            raise parameter_unknown(f"{prefix}[{key}]" if prefix else key)
+                    _check(element, nested, inner, here, f"{param}[{i}]")
 
 
 # --- reading one value ----------------------------------------------------------------------
@@ -207,6 +199,11 @@ def as_optional_str(params: Mapping[str, Any], key: str, param: str | None = Non
         return None
     value = as_str(params[key], param or key)
     return value or None
+
+
+def missing(param: str) -> Any:
+    """Raise Stripe's `parameter_missing`; for `params.get(key) or missing(name)`."""
+    raise parameter_missing(param)
 
 
 def required_str(params: Mapping[str, Any], key: str, param: str | None = None) -> str:
@@ -282,6 +279,12 @@ def is_absolute_http_url(value: Any) -> bool:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
+
+
+def as_url(value: Any, param: str) -> str:
+    if not is_absolute_http_url(value):
+        raise url_invalid(param)
+    return value
 
 METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 40

@@ -1,12 +1,4 @@
-"""Every `/v1` request the Stripe stand-in received, for tests that count attempts.
-
-Recorded on arrival, ahead of the injected faults, so a request that a fault answered (or held
-until the client gave up) is there too: method, path, `Idempotency-Key`, arrival time, and the
-status once one was sent (None while held, or if the client left first). The newest
-`max_entries` are kept.
-
-    GET /__devstack/requests[?path=&idempotency_key=&since=&limit=]   (see control.py)
-"""
+"""The record of every `/v1` request the stand-in received, for tests that count attempts."""
 
 from __future__ import annotations
 
@@ -21,18 +13,19 @@ class RequestLog:
     def __init__(self, max_entries: int = 20_000) -> None:
         self.entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
 
-    def matching(self, *, path: str | None = None, idempotency_key: str | None = None,
-                 since: float | None = None) -> list[dict[str, Any]]:
+    def matching(self, *, path: str | None, since: float | None) -> list[dict[str, Any]]:
+        """Entries whose path contains `path` and that arrived at `since` or later, oldest first."""
         return [
-            dict(e) for e in self.entries
-            if (path is None or path in e["path"])
-            and (idempotency_key is None or e["idempotency_key"] == idempotency_key)
-            and (since is None or e["at"] >= since)
+            dict(e)
+            for e in self.entries
+            if (path is None or path in e["path"]) and (since is None or e["at"] >= since)
         ]
 
 
 class RecordRequests:
-    """ASGI middleware: note each `/v1` request in `log` before anything else answers it."""
+    """ASGI middleware: note each `/v1` request in `log` before anything else answers it, so a
+    request that an injected fault answered (or held until the client gave up) is there too,
+    with its status once one was sent (None while held, or if the client left first)."""
 
     def __init__(self, app: ASGIApp, log: RequestLog) -> None:
         self.app = app

@@ -1,17 +1,4 @@
-"""The stand-in's state: every Stripe object it holds, and its snapshot on disk.
-
-All objects live in memory as the JSON dicts the API returns. After each change the state is
-written to `stripe-state.json` (temp file + rename, so a crash never leaves half a file), at most
-once per `snapshot_interval` seconds, and always on shutdown; a restart loads it back.
-
-What is kept on disk: customers, products, prices, subscriptions, checkout sessions, portal
-configurations, events and their webhook deliveries. What is kept in memory only: portal sessions
-(their links live for minutes, and there can be hundreds per second under a benchmark) and the
-idempotency cache.
-
-Changes are made under `Store.lock`, an asyncio lock, so that one request's read-check-write
-never interleaves with another's.
-"""
+"""The stand-in's state: every Stripe object it holds, in memory, with its snapshot on disk."""
 
 from __future__ import annotations
 
@@ -22,12 +9,12 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .clock import now
-from .seed import seed_state
 
 log = logging.getLogger("devstack.stripe")
 
@@ -124,17 +111,21 @@ class StripeState:
             self.deliveries.pop(event_id, None)
 
 
-def fresh_state() -> StripeState:
-    state = StripeState()
-    seed_state(state, now())
-    return state
-
-
 class Store:
-    """The state plus its snapshot file, written after changes and at shutdown."""
+    """The state plus its snapshot file, `stripe-state.json`.
 
-    def __init__(self, path: Path, snapshot_interval: float = 0.2) -> None:
+    After each change the state is written (temp file + rename, so a crash never leaves half a
+    file), at most once per `snapshot_interval` seconds, and always on shutdown; a restart loads
+    it back. Portal sessions stay in memory only: their links live for minutes, and a benchmark
+    makes hundreds a second. Changes are made under `lock`, so that one request's
+    read-check-write never interleaves with another's.
+    """
+
+    def __init__(
+        self, path: Path, fresh: Callable[[], StripeState], snapshot_interval: float = 0.2
+    ) -> None:
         self.path = path
+        self.fresh = fresh  # the state a new or reset stand-in starts with
         self.snapshot_interval = snapshot_interval
         self.lock = asyncio.Lock()
         self._dirty = False
@@ -150,7 +141,7 @@ class Store:
     def _load(self) -> tuple[StripeState, bool]:
         """The saved state, or the seed (and True) when there is none yet."""
         if not self.path.exists():
-            return fresh_state(), True
+            return self.fresh(), True
         try:
             state = StripeState.from_json(json.loads(self.path.read_text()))
         except (ValueError, TypeError) as exc:
@@ -159,13 +150,13 @@ class Store:
             log.warning(
                 "stripe state %s unreadable (%s); moved to %s and reseeded", self.path, exc, aside
             )
-            return fresh_state(), True
+            return self.fresh(), True
         state.drop_old_events(now())
         return state, False
 
     def reset(self) -> None:
         """Back to the seed: no customers, no subscriptions, the seeded catalogue and portal settings."""
-        self.state = fresh_state()
+        self.state = self.fresh()
         self.changed()
 
     # --- writing ----------------------------------------------------------------------------

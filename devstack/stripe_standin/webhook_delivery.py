@@ -1,20 +1,4 @@
-"""Events and their webhooks: creating Event objects, signing them, delivering them with retries.
-
-Every change the stand-in makes is published as an Event (kept for `GET /v1/events`). While a
-webhook URL is configured, the event is also queued for delivery to it:
-
-- The body is the event's JSON, pretty-printed as Stripe sends it, and signed the way Stripe signs:
-  `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the whsec_ secret>`,
-  with a fresh timestamp on every attempt. `stripe.Webhook.construct_event` accepts it.
-- Each endpoint URL has one worker that sends events one at a time in creation order, so an
-  endpoint sees `customer.subscription.created` before the `.updated` that follows it.
-- A non-2xx answer or a connection error is retried after each of `retry_delays` seconds
-  (0.5, 1, 2, 4, 8 by default: six attempts in all); then the delivery is marked failed and the
-  next event goes out. Every attempt is recorded (`GET /__devstack/deliveries`).
-- Delivery never holds up the API response that caused the event.
-
-Pending deliveries are saved with the state and resume after a restart.
-"""
+"""Signed webhook delivery: one worker per endpoint URL, events in creation order, retries."""
 
 from __future__ import annotations
 
@@ -26,13 +10,10 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from . import objects
-from .clock import now
 from .store import Store
 
 log = logging.getLogger("devstack.stripe.webhooks")
@@ -41,30 +22,24 @@ DEFAULT_RETRY_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
 USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
 
 
-@dataclass(frozen=True)
-class Origin:
-    """What caused a change: an API request (its id and idempotency key) or nothing (the hosted
-    pages, or time passing), as Stripe records it in `event.request`."""
-
-    request_id: str | None = None
-    idempotency_key: str | None = None
-
-
-AUTOMATIC = Origin()
-
-
 def sign(payload: str, secret: str, timestamp: int) -> str:
-    """The `Stripe-Signature` header value for `payload` sent at `timestamp`."""
+    """The `Stripe-Signature` header for `payload` sent at `timestamp`, signed as Stripe signs:
+    `t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<payload>" keyed by the whsec_ secret>`."""
     mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
 
 
-def event_payload(event: dict[str, Any]) -> str:
-    return json.dumps(event, indent=2)
+class WebhookDelivery:
+    """Delivers queued events to the configured endpoint and records every attempt.
 
-
-class Webhooks:
-    """Publishes events into the store and delivers them to the configured endpoint."""
+    The body is the event's JSON, pretty-printed as Stripe sends it, signed with a fresh
+    timestamp on every attempt. Each URL has one worker sending events one at a time in creation
+    order, so an endpoint sees `customer.subscription.created` before the `.updated` that follows
+    it. A non-2xx answer or a connection error is retried after each of `retry_delays` seconds,
+    then the delivery is marked failed and the next event goes out. Delivery never holds up the
+    API response that caused the event; pending deliveries are saved with the state and resume
+    after a restart.
+    """
 
     def __init__(
         self,
@@ -74,14 +49,13 @@ class Webhooks:
         *,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         timeout: float = 10.0,
-        enabled_events: Iterable[str] = ("*",),
     ) -> None:
         self.store = store
         self.secret = secret
         self.url = url
         self.retry_delays = tuple(retry_delays)
         self.timeout = timeout
-        self.enabled_events = list(enabled_events)
+        self.enabled_events = ["*"]
         self._queues: dict[str, asyncio.Queue[str]] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._pending = 0
@@ -91,64 +65,29 @@ class Webhooks:
         self._started = False
 
     # --- settings ---------------------------------------------------------------------------
-    def configure(
-        self,
-        *,
-        url: str | None,
-        enabled_events: Iterable[str] | None = None,
-        retry_delays: Sequence[float] | None = None,
-    ) -> None:
+    def configure(self, *, url: str | None, enabled_events: Iterable[str] | None = None) -> None:
         self.url = url
         if enabled_events is not None:
             self.enabled_events = list(enabled_events)
-        if retry_delays is not None:
-            self.retry_delays = tuple(retry_delays)
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "enabled_events": self.enabled_events,
-            "retry_delays": list(self.retry_delays),
-        }
+        return {"url": self.url, "enabled_events": self.enabled_events}
 
     def accepts(self, event_type: str) -> bool:
         return bool(self.url) and ("*" in self.enabled_events or event_type in self.enabled_events)
 
-    # --- publishing -------------------------------------------------------------------------
-    def publish(
-        self,
-        event_type: str,
-        data_object: dict[str, Any],
-        *,
-        origin: Origin = AUTOMATIC,
-        previous_attributes: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Record an event about `data_object` (a snapshot is taken) and queue its delivery."""
-        state = self.store.state
-        deliver = self.accepts(event_type)
-        event = objects.event(
-            event_type=event_type,
-            created=now(),
-            data_object=json.loads(json.dumps(data_object)),
-            previous_attributes=previous_attributes,
-            request_id=origin.request_id,
-            idempotency_key=origin.idempotency_key,
-            pending_webhooks=1 if deliver else 0,
-        )
-        state.events[event["id"]] = event
-        if deliver:
-            assert self.url is not None
-            state.deliveries[event["id"]] = {
-                "event": event["id"],
-                "type": event_type,
-                "url": self.url,
-                "created": event["created"],
-                "status": "pending",
-                "attempts": [],
-            }
-            self._enqueue(self.url, event["id"])
-        self.store.changed()
-        return event
+    def queue(self, event: dict[str, Any]) -> None:
+        """Record a pending delivery of `event` to the configured URL and queue it."""
+        assert self.url is not None
+        self.store.state.deliveries[event["id"]] = {
+            "event": event["id"],
+            "type": event["type"],
+            "url": self.url,
+            "created": event["created"],
+            "status": "pending",
+            "attempts": [],
+        }
+        self._enqueue(self.url, event["id"])
 
     def _enqueue(self, url: str, event_id: str) -> None:
         self._pending += 1
@@ -175,12 +114,13 @@ class Webhooks:
 
     async def stop(self) -> None:
         self._started = False
-        await self._cancel_workers()
+        await self.reset()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
-    async def _cancel_workers(self) -> None:
+    async def reset(self) -> None:
+        """Forget everything queued (at shutdown, or when the store is reset)."""
         workers = list(self._workers.values())
         for task in workers:
             task.cancel()
@@ -191,10 +131,6 @@ class Webhooks:
         self._queues.clear()
         self._pending = 0
         self._idle.set()
-
-    async def reset(self) -> None:
-        """Forget everything queued (the store is being reset)."""
-        await self._cancel_workers()
 
     async def wait_idle(self, timeout: float) -> bool:
         """True once nothing is queued or being retried; False if `timeout` passed first."""
@@ -235,7 +171,7 @@ class Webhooks:
             if record is None or event is None or record["status"] != "pending":
                 return  # reset, or already settled
             number = len(record["attempts"]) + 1
-            payload = event_payload(event)
+            payload = json.dumps(event, indent=2)
             timestamp = int(time.time())
             headers = {
                 "Content-Type": "application/json; charset=utf-8",
