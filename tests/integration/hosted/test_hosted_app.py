@@ -46,8 +46,9 @@ def test_the_stand_ins_webhooks_reach_the_row(app_server: RunningApp, devstack: 
     devstack.wait_for_webhooks()
     row = admin.table("user_subscriptions").select("*").eq("user_id", user.id).single().execute()
     assert (row.data["stripe_subscription_id"], row.data["status"]) == (sub.id, "active")
-    delivered = devstack.deliveries(type="customer.subscription.created", status="delivered")
-    assert any(d["url"] == f"{app_server.url}/api/webhooks/stripe" for d in delivered)
+    assert any(d["type"] == "customer.subscription.created" and d["status"] == "delivered"
+               and d["url"] == f"{app_server.url}/api/webhooks/stripe"
+               for d in devstack.deliveries())
 
 
 def test_refresh_rewrites_httponly_cookies(stack: StackConfig, app_server: RunningApp):
