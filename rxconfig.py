@@ -4,6 +4,10 @@ REDIS_URL, when set, also becomes Reflex's `redis_url`: Reflex then keeps every 
 Redis and runs several backend workers, so any instance behind one address can serve any event.
 `cors_allowed_origins` replaces Reflex's allow-everyone default with SITE_URL's origin (and the
 dev frontend in development): see billing_app/platform/origins.py.
+
+Pages are plain HTML elements styled with Tailwind (the Tailwind v4 plugin), without Radix
+Themes (billing_app/ui/components/__init__.py); the built files are also stored compressed with
+Brotli (smaller than gzip), which browsers prefer, and gzip for the others.
 """
 
 import sys
@@ -22,8 +26,10 @@ config = rx.Config(
     app_name="billing_app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    # No Tailwind plugins (the default adds @tailwindcss/typography, which no page uses).
+    plugins=[rx.plugins.TailwindV4Plugin(config={"plugins": []})],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    frontend_compression_formats=["brotli", "gzip"],
     redis_url=hosting.redis_url,
     cors_allowed_origins=trusted_origins(
         hosting.site_url,

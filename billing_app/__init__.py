@@ -4,7 +4,7 @@ Five folders, each importing only from those below it:
 
     billing_app.py   the app: pages + HTTP routes
     ui/              pages/, components/ (layout only), states/ (Reflex events -> page state,
-                     redirects, toasts), display (how a plan is worded)
+                     messages, redirects), display (how a plan is worded)
     api/             one module per resource (portal, checkout, auth, webhooks, health):
                      named outcomes -> statuses and JSON, in responses.ERRORS
     billing/         subscription (row model, Stripe mapping, live/ended rules, reads), account,

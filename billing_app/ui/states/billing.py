@@ -2,8 +2,12 @@
 Subscribe; and, back from Stripe, a short watch for the webhook that records the change.
 
 `open_portal` and `subscribe` call the same actions as `POST /api/customer_portal` and
-`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a toast or a
-trip to sign-in (TOASTS).
+`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a message
+under the buttons (MESSAGES) or a trip to sign-in.
+
+The plan comes first: `load` sends it to the browser as soon as the row is read, and anything
+slower (the comparison with Stripe after a portal visit; later, payment details and invoices)
+runs after that, so it never holds the plan back.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from billing_app.ui.states.session import SessionState, login_redirect
 logger = logging.getLogger(__name__)
 
 # What the page says when an action is refused. UPSTREAM_FAILED is worded per action.
-TOASTS = {
+MESSAGES = {
     Outcome.NO_SUBSCRIPTION: "No subscription found",
     Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
     Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
@@ -58,6 +62,7 @@ class BillingState(SessionState):
     status: str = ""
     renewal_text: str = ""
     redirecting: bool = False
+    action_error: str = ""
     updating: bool = False
     # Backend only: what the watch waits for, and when the user left for the portal.
     _expected: Subscription | None = None
@@ -83,10 +88,12 @@ class BillingState(SessionState):
     async def load(self):
         """on_load: check the session and read the row, both at once, on every visit."""
         # The tab's state outlives a page load; show nothing from the last visit until this
-        # visit's session check and read are done.
-        self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
-        self._show(None)
-        yield
+        # visit's session check and read are done. (A fresh tab has nothing to clear.)
+        if self.loaded or self.load_error or self.action_error or self.redirecting:
+            self.loaded, self.redirecting, self.updating = False, False, False
+            self.load_error = self.action_error = ""
+            self._show(None)
+            yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
             yield access
@@ -104,6 +111,7 @@ class BillingState(SessionState):
         self.user_email = account.user.email
         self._show(account.subscription)
         self.loaded = True
+        yield  # the plan, now; what follows may ask Stripe
         if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
             yield watch
 
@@ -156,7 +164,7 @@ class BillingState(SessionState):
         leaves) does nothing, so a double click makes one Stripe session."""
         if self.redirecting:
             return
-        self.redirecting = True
+        self.redirecting, self.action_error = True, ""
         yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
@@ -177,8 +185,8 @@ class BillingState(SessionState):
         if result.outcome is Outcome.NOT_AUTHENTICATED:
             yield login_redirect(paths.BILLING)
             return
-        message = TOASTS.get(result.outcome, failed)
-        yield rx.toast.error(message.format(retry_after_s=result.retry_after_s))
+        message = MESSAGES.get(result.outcome, failed)
+        self.action_error = message.format(retry_after_s=result.retry_after_s)
 
     async def open_portal(self):
         """Manage Subscription."""

@@ -2,7 +2,7 @@
 (PORTAL_RATE_LIMIT unset: 10 a minute).
 
 Past the limit the answer is 429 with Retry-After, and the Stripe stand-in's record shows that
-Stripe was not asked. (The button's toast is in tests/e2e/test_https_browser.py.) And with
+Stripe was not asked. (The button's message is in tests/e2e/test_https_browser.py.) And with
 REDIS_URL, separate instances count against one limit, in a real redis-server.
 """
 

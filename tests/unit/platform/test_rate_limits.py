@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
+from limits.storage import MemoryStorage
 
 from billing_app.platform import rate_limits
 from tests.helpers import app_settings

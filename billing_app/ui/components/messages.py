@@ -1,0 +1,44 @@
+"""Messages in the page: alerts for what went wrong, status lines for what is happening.
+
+Each appears where it concerns (under the buttons, in the card), rendered only while there is
+something to say: screen readers announce a role="alert" or role="status" element as it appears.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.core.banner import default_connection_error, has_connection_errors
+
+from billing_app.ui.components.buttons import spinner
+from billing_app.ui.components.styles import MUTED
+
+
+def alert(text: rx.Var[str] | str) -> rx.Component:
+    """Something went wrong: announced at once (role="alert")."""
+    return rx.el.p(
+        text,
+        role="alert",
+        class_name="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset "
+                   "ring-red-200",
+    )
+
+
+def status(text: rx.Var[str] | str, *, busy: bool = False) -> rx.Component:
+    """Progress or a result: announced politely (role="status"); `busy` adds a spinner."""
+    return rx.el.p(
+        *([spinner()] if busy else []),
+        text,
+        role="status",
+        class_name="inline-flex items-center gap-2 " + MUTED,
+    )
+
+
+def alert_when(text: rx.Var[str]) -> rx.Component:
+    """An alert while `text` is not empty."""
+    return rx.cond(text != "", alert(text))
+
+
+def connection_alert() -> rx.Component:
+    """While the page can't reach the backend: "Cannot connect to server: ..." (Reflex's own
+    words and connection state, which its toaster would otherwise show)."""
+    return rx.cond(has_connection_errors, alert(rx.el.span(*default_connection_error())))
