@@ -375,13 +375,17 @@ def print_page_loads(report: Report) -> None:
                   f"{m['requests']:8} {m['ws_bytes'] / 1024:5.1f} KiB "
                   f"{m['content_after_plan_ms']:+6.0f} ms")
     print("  (cold: a fresh browser profile; warm: the same one, back from the portal by its\n"
-          "  return link. Transferred: over HTTP, headers included; the websocket's frames apart.\n"
-          "  Last text: the page's last text change, counted from the plan.)")
-    app, ref = report.page_loads.get("app", {}), report.page_loads.get("reference", {})
-    for kind in ("cold", "warm"):
-        if kind in app and kind in ref:
-            print(f"  app / reference {kind}: {app[kind]['plan_ms'] / ref[kind]['plan_ms']:.1f} "
-                  f"x the time, {app[kind]['bytes'] / max(1, ref[kind]['bytes']):.0f} x the bytes")
+          "  return link, a navigation from another site; again: opened again in the same tab.\n"
+          "  Transferred: over HTTP, headers included; the websocket's frames apart. Last text:\n"
+          "  the page's last text change, counted from the plan.)")
+    app = report.page_loads.get("app", {})
+    for other in ("baseline", "reference"):
+        theirs = report.page_loads.get(other, {})
+        for kind in page_load.KINDS:
+            if kind in app and kind in theirs:
+                print(f"  app / {other} {kind}: "
+                      f"{app[kind]['plan_ms'] / theirs[kind]['plan_ms']:.2f} x the time, "
+                      f"{app[kind]['bytes'] / max(1, theirs[kind]['bytes']):.2f} x the bytes")
     for kind in ("cold", "warm"):
         if kind in app:
             print(f"\n  the app's {kind} load, each step's median (ms since the navigation "
@@ -408,15 +412,17 @@ def print_report(report: Report, concurrencies: list[int]) -> list[str]:
               f"{p.stand_ins_cpu_ms_per_request:9.2f} {p.client_cpu_ms_per_request:6.2f}")
     print("(cpu ms/req: the server's own processes; stand-ins: Supabase and Stripe stand-ins and "
           "PostgreSQL; client: the load generator. All three share the machine's cores.)")
-    print("\napp / reference")
-    for latency in ("injected", "zero"):
-        for c in concurrencies:
-            a, r = by(report, "app", latency, c), by(report, "reference", latency, c)
-            if a and r:
-                print(f"  {latency:8} {c:3} users: p50 {a.p50_ms / r.p50_ms:.2f}  "
-                      f"p95 {a.p95_ms / r.p95_ms:.2f}  p99 {a.p99_ms / r.p99_ms:.2f}  "
-                      f"throughput {a.throughput_rps / r.throughput_rps:.2f}  "
-                      f"cpu/req {a.cpu_ms_per_request / r.cpu_ms_per_request:.2f}")
+    for other in ("baseline", "reference"):
+        ratios = [(latency, c, by(report, "app", latency, c), by(report, other, latency, c))
+                  for latency in ("injected", "zero") for c in concurrencies]
+        ratios = [(latency, c, a, r) for latency, c, a, r in ratios if a and r]
+        if ratios:
+            print(f"\napp / {other}")
+        for latency, c, a, r in ratios:
+            print(f"  {latency:8} {c:3} users: p50 {a.p50_ms / r.p50_ms:.2f}  "
+                  f"p95 {a.p95_ms / r.p95_ms:.2f}  p99 {a.p99_ms / r.p99_ms:.2f}  "
+                  f"throughput {a.throughput_rps / r.throughput_rps:.2f}  "
+                  f"cpu/req {a.cpu_ms_per_request / r.cpu_ms_per_request:.2f}")
     print("\nRSS (MB)")
     for name, rss in report.rss.items():
         growth = (rss["after"] - rss["start"]) / rss["start"]
@@ -509,6 +515,9 @@ def main() -> int:
     parser.add_argument("--reference-transport", choices=["httpx", "aiohttp"], default="aiohttp",
                         help="the reference endpoint's sockets: httpx-aiohttp's, the ones the app "
                              "uses (the default: only the code differs), or httpx's own pool")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the app (e.g. a `git worktree` of main), run "
+                             "and measured beside this one in the same run, in turns")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--smoke", action="store_true",
                         help="a few users, a few seconds: checks that the benchmark runs")
@@ -535,14 +544,17 @@ def main() -> int:
         # The benchmark sends each user's token many times a second; the app's per-user portal
         # limit (PORTAL_RATE_LIMIT, 10/minute by default) would answer 429 without calling Stripe
         # and measure something else, so it is raised out of the way.
-        app_proc: AppProcess = start_app(stack, work / "app.log",
-                                         extra_env={"PORTAL_RATE_LIMIT": BENCH_RATE_LIMIT})
-        processes.append(app_proc)
+        servers = []
+        for name, project in (("app", PROJECT_ROOT), ("baseline", args.baseline)):
+            if project is not None:
+                started = start_app(stack, work / f"{name}.log", cwd=project,
+                                    extra_env={"PORTAL_RATE_LIMIT": BENCH_RATE_LIMIT})
+                processes.append(started)
+                servers.append(Server(name, started.url, started.process.pid))
         ref_proc, ref_url = start_reference(stack, work / "reference.log",
                                             args.reference_transport)
         processes.append(ref_proc)
-        servers = [Server("app", app_proc.url, app_proc.process.pid),
-                   Server("reference", ref_url, ref_proc.pid)]
+        servers.append(Server("reference", ref_url, ref_proc.pid))
         for server in servers:  # warm up: connections, caches, lazy imports
             drive(server, tokens_file, min(concurrencies), 1.0, requests=50)
             server.rss_start_mb = server.rss_mb()
@@ -551,7 +563,8 @@ def main() -> int:
         report = Report(
             machine={"cpus": os.cpu_count(), "python": sys.version.split()[0],
                      "date": time.strftime("%Y-%m-%d %H:%M %Z")},
-            settings={k: v for k, v in vars(args).items() if k != "json"},
+            settings={k: str(v) if isinstance(v, Path) else v
+                      for k, v in vars(args).items() if k != "json"},
             floor_ms=round(asyncio.run(
                 measured_floor(stack, tokens[0], 10 if args.smoke else 30)), 1),
             injected_ms=max(args.auth_latency, args.rest_latency) + args.stripe_latency,

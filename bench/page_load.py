@@ -1,8 +1,9 @@
 """The billing page's load in Chromium: a signed-in user, from navigation until the plan shows.
 
 One sample is a cold load (a fresh browser context: empty cache, no storage, the session cookies
-only) followed by a warm load (the same context: Manage Subscription, then the portal's return
-link, as a user comes back from Stripe). For each load:
+only), the page opened again in the same tab ("again"), and a warm load (the same context:
+Manage Subscription, then the portal's return link, as a user comes back from Stripe, from
+another site). For each load:
 - `plan_ms`: from the navigation's start until the "Manage Subscription" button is on screen
   (the frame that paints it; its last appearance, as a tab's earlier state may show first);
 - `content_ms`: until the page's last text change; `data_before_plan_ms`: how long text that a
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 PLAN_BUTTON = "Manage Subscription"
 PLAN_SHOWN = "bench: plan on screen"
+KINDS = ("cold", "warm", "again")
 # After the plan first shows, how long to wait for a later appearance and late requests.
 SETTLE_S = 0.5
 
@@ -126,7 +128,7 @@ COLLECT = r"""
 @dataclass
 class Load:
     site: str
-    kind: str  # "cold" or "warm"
+    kind: str  # one of KINDS
     plan_ms: float
     content_ms: float
     data_before_plan_ms: float  # how long other state-driven text was on screen before the plan
@@ -223,23 +225,28 @@ def _one_load(page, network: _Network, site: str, kind: str, navigate: Callable[
                 timeline=timeline(collected))
 
 
-def sample(browser, site: Site, timeout_ms: int = 30_000) -> tuple[Load, Load]:
-    """One cold load in a fresh browser context, then, in the same context, Manage
-    Subscription, the portal, and its return link: the warm load."""
+def sample(browser, site: Site, timeout_ms: int = 30_000) -> list[Load]:
+    """In a fresh browser context: the cold load; the page opened again in the same tab
+    ("again": same site, the browser's process and caches at their warmest); then Manage
+    Subscription, the portal, and its return link ("warm": a user back from Stripe, a
+    navigation from another site)."""
     context = browser.new_context(base_url=site.base_url)
     try:
         context.add_cookies([{**c, "url": site.base_url} for c in site.cookies])
         context.add_init_script(init_script(site.plan_text))
         page = context.new_page()
         network = _Network(page)
-        cold = _one_load(page, network, site.name, "cold",
-                         lambda: page.goto(site.base_url + site.path, wait_until="commit",
-                                           timeout=timeout_ms), timeout_ms)
+
+        def open_page() -> None:
+            page.goto(site.base_url + site.path, wait_until="commit", timeout=timeout_ms)
+
+        cold = _one_load(page, network, site.name, "cold", open_page, timeout_ms)
+        again = _one_load(page, network, site.name, "again", open_page, timeout_ms)
         page.get_by_role("button", name=PLAN_BUTTON).click()
         page.wait_for_url(site.portal_prefix + "**", timeout=timeout_ms)
         back = page.get_by_role("link", name=re.compile("^Return to"))
         warm = _one_load(page, network, site.name, "warm", back.click, timeout_ms)
-        return cold, warm
+        return [cold, warm, again]
     finally:
         context.close()
 
@@ -264,24 +271,24 @@ class Site:
 
 def measure(browser, sites: list[Site], samples: int, warmup: int = 1,
             progress=None) -> list[Load]:
-    """`samples` cold+warm pairs per site, the sites taking turns (and the order of each turn
-    rotating), after `warmup` unrecorded pairs each."""
+    """`samples` samples (cold, warm, again) per site, the sites taking turns (and the order of
+    each turn rotating), after `warmup` unrecorded ones each."""
     loads: list[Load] = []
     for n in range(warmup + samples):
         turn = sites[n % len(sites):] + sites[:n % len(sites)]
         for site in turn:
-            cold, warm = sample(browser, site)
+            taken = sample(browser, site)
             if n >= warmup:
-                loads += [cold, warm]
+                loads += taken
                 if progress:
-                    progress(cold, warm)
+                    progress(*taken)
     return loads
 
 
 def medians(loads: list[Load], site: str) -> dict:
     """Median figures of one site's loads, and its median timeline (each step's median)."""
     out: dict = {}
-    for kind in ("cold", "warm"):
+    for kind in KINDS:
         mine = [ld for ld in loads if ld.site == site and ld.kind == kind]
         if not mine:
             continue

@@ -7,7 +7,10 @@ something to say: screen readers announce a role="alert" or role="status" elemen
 from __future__ import annotations
 
 import reflex as rx
-from reflex_components_core.core.banner import default_connection_error, has_connection_errors
+from reflex_components_core.core.banner import (
+    default_connection_error,
+    has_too_many_connection_errors,
+)
 
 from billing_app.ui.components.buttons import spinner
 from billing_app.ui.components.styles import MUTED
@@ -39,6 +42,7 @@ def alert_when(text: rx.Var[str]) -> rx.Component:
 
 
 def connection_alert() -> rx.Component:
-    """While the page can't reach the backend: "Cannot connect to server: ..." (Reflex's own
-    words and connection state, which its toaster would otherwise show)."""
-    return rx.cond(has_connection_errors, alert(rx.el.span(*default_connection_error())))
+    """While the page can't reach the backend (twice in a row, as Reflex's own toast waits for):
+    "Cannot connect to server: ...", in Reflex's words."""
+    return rx.cond(has_too_many_connection_errors,
+                   alert(rx.el.span(*default_connection_error())))

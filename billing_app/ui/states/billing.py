@@ -5,9 +5,9 @@ Subscribe; and, back from Stripe, a short watch for the webhook that records the
 `POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a message
 under the buttons (MESSAGES) or a trip to sign-in.
 
-The plan comes first: `load` sends it to the browser as soon as the row is read, and anything
-slower (the comparison with Stripe after a portal visit; later, payment details and invoices)
-runs after that, so it never holds the plan back.
+The plan comes first: `load` ends as soon as the row is read and shown; anything slower (the
+comparison with Stripe after a portal visit; later, payment details and invoices) runs in a
+background event after it, so it holds back neither the plan nor a click.
 """
 
 from __future__ import annotations
@@ -64,8 +64,10 @@ class BillingState(SessionState):
     redirecting: bool = False
     action_error: str = ""
     updating: bool = False
-    # Backend only: what the watch waits for, and when the user left for the portal.
+    # Backend only: what the watch waits for, the row compared with Stripe, and when the user
+    # left for the portal.
     _expected: Subscription | None = None
+    _compared: Subscription | None = None
     _portal_opened_at: float = 0.0
 
     @rx.var
@@ -111,27 +113,40 @@ class BillingState(SessionState):
         self.user_email = account.user.email
         self._show(account.subscription)
         self.loaded = True
-        yield  # the plan, now; what follows may ask Stripe
-        if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
-            yield watch
+        if (follow_up := self._after_the_plan(account.subscription)) is not None:
+            yield follow_up
 
-    async def _watch_if_stripe_moved_on(self, row: Subscription | None):
-        """Back from checkout or the portal with the webhook not yet in: watch for it."""
+    def _after_the_plan(self, row: Subscription | None) -> rx.event.EventSpec | None:
+        """Back from checkout or the portal with the webhook not yet in: watch for it. Both run
+        in the background, after the plan is shown: events of a tab run one at a time, so work
+        left in `load` would hold back the plan and every click until it ended."""
         back_from_portal = time.time() - self._portal_opened_at < PORTAL_RETURN_WINDOW_S
         back_from_checkout = self.router.url.query_parameters.get("checkout") == "success"
-        self._portal_opened_at, self._expected = 0.0, None
+        self._portal_opened_at, self._expected, self._compared = 0.0, None, None
         if back_from_checkout and not is_live(row):
             return BillingState.watch_for_webhook
         if back_from_portal and row is not None:
-            try:
-                expected = await subscription.as_stripe_has_it(row)
-            except UpstreamError as exc:
-                logger.warning("billing page: couldn't compare with Stripe: %s", exc)
-                return None
-            if expected is not None and expected != row:
-                self._expected = expected
-                return BillingState.watch_for_webhook
+            self._compared = row
+            return BillingState.compare_with_stripe
         return None
+
+    @rx.event(background=True)
+    async def compare_with_stripe(self):
+        """Back from the portal: when Stripe already has what the row doesn't (a change the
+        webhook hasn't written yet), watch for it."""
+        async with self:
+            row = self._compared
+        if row is None:
+            return
+        try:
+            expected = await subscription.as_stripe_has_it(row)
+        except UpstreamError as exc:
+            logger.warning("billing page: couldn't compare with Stripe: %s", exc)
+            return
+        if expected is not None and expected != row:
+            async with self:
+                self._expected = expected
+            yield BillingState.watch_for_webhook
 
     @rx.event(background=True)
     async def watch_for_webhook(self):
