@@ -8,7 +8,11 @@ decisions, in test_portal_decisions.py.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
+import limits
+import limits.strategies
 import pytest
 from limits.aio.storage import RedisStorage
 from limits.storage import MemoryStorage
@@ -55,3 +59,15 @@ def test_a_broken_store_is_an_upstream_error(settings):
 
     with pytest.raises(rate_limits.UpstreamError, match="rate-limit store failed"):
         asyncio.run(one_try())
+
+
+def test_the_memory_store_clears_old_entries_inline_and_starts_no_thread():
+    storage = rate_limits.storage_for(SETTINGS)
+    limiter = limits.strategies.MovingWindowRateLimiter(storage)
+    per_second = limits.parse("1/second")
+    assert limiter.hit(per_second, "ns", "user-1") and not limiter.hit(per_second, "ns", "user-1")
+    time.sleep(1.1)  # past the entry's window, and past EXPIRE_EVERY_S
+    assert limiter.hit(per_second, "ns", "user-2")  # this hit clears user-1's old entry
+    assert {key.split("/")[2]: len(entries) for key, entries in storage.events.items()} == {
+        "user-1": 0, "user-2": 1}
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
