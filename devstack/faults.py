@@ -9,7 +9,10 @@ through the control route then answers in place of the real handler:
     PUT /__devstack/latency  {"auth": 30, "rest": 30}
 
 Modes: "error" (500), "rate_limit" (429), "down" (503), and "timeout" (hold the request for
-`hold_seconds`, far past any sane client timeout, then 504). `times` limits how many requests
+`hold_seconds`, far past any sane client timeout, then 504). A stand-in may take some modes
+inside (`executed`): the request then goes on with `scope["state"]["devstack_fault"]` set, and the
+stand-in fails it while executing (the Stripe stand-in does so for "error", so that the 500 is
+saved for its Idempotency-Key, as Stripe saves it). `times` limits how many requests
 fail; without it the fault stays until cleared. `path` narrows the fault to requests whose path
 contains it (say, only the RPC call in the middle of a webhook). Control routes need the stand-in's admin key as a
 Bearer token (the service-role key for Supabase, the secret key for Stripe).
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -84,11 +87,13 @@ class InjectLatencyAndFaults:
         controls: FaultControls,
         classify: Callable[[str], str | None],
         respond: FaultResponder,
+        executed: Collection[str] = (),
     ) -> None:
         self.app = app
         self.controls = controls
         self.classify = classify
         self.respond = respond
+        self.executed = frozenset(executed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self.classify(scope["path"]) if scope["type"] == "http" else None
@@ -99,7 +104,9 @@ class InjectLatencyAndFaults:
         if delay:
             await asyncio.sleep(delay / 1000)
         mode = self.controls.take(kind, scope["path"])
-        if mode is None:
+        if mode in self.executed:
+            scope.setdefault("state", {})["devstack_fault"] = mode
+        if mode is None or mode in self.executed:
             await self.app(scope, receive, send)
             return
         if mode == "timeout":
