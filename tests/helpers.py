@@ -36,8 +36,8 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # A complete, valid set of the app's settings, for tests that build Settings themselves.
 VALID_ENV = {
     "SUPABASE_URL": "https://abc.supabase.co",
-    "SUPABASE_ANON_KEY": "sb_publishable_unit",
-    "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_unit",
+    "SUPABASE_PUBLISHABLE_KEY": "sb_publishable_unit",
+    "SUPABASE_SECRET_KEY": "sb_secret_unit",
     "STRIPE_SECRET_KEY": "sk_test_unit",
     "STRIPE_WEBHOOK_SECRET": "whsec_unit",
     "SITE_URL": "https://app.example.com",

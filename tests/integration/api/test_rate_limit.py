@@ -71,7 +71,7 @@ def tries_in_a_new_instance(user_id: str, n: int) -> list[int | None]:
     """n tries in a fresh event loop: its own limiter and its own store connection, as another
     instance of the app would have."""
     async def tries() -> list[int | None]:
-        return [await rate_limits.portal_wait_s(user_id) for _ in range(n)]
+        return [await rate_limits.wait_s(rate_limits.Limit.PORTAL, user_id) for _ in range(n)]
     return asyncio.run(tries())
 
 
