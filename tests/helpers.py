@@ -81,14 +81,15 @@ class Devstack:
         params = {k: v for k, v in (("path", path), ("since", since)) if v is not None}
         return self._stripe("GET", "requests", params=params).json()["data"]
 
-    def stripe_fault(self, mode: str, times: int | None = None, path: str | None = None) -> None:
-        self._stripe("POST", "faults",
-                     json={"kind": "stripe", "mode": mode, "times": times, "path": path})
+    def stripe_fault(self, mode: str, times: int | None = None, path: str | None = None,
+                     method: str | None = None) -> None:
+        self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times,
+                                             "path": path, "method": method})
 
     def supabase_fault(self, kind: str, mode: str, times: int | None = None,
-                       path: str | None = None) -> None:
-        self._supabase("POST", "faults",
-                       json={"kind": kind, "mode": mode, "times": times, "path": path})
+                       path: str | None = None, method: str | None = None) -> None:
+        self._supabase("POST", "faults", json={"kind": kind, "mode": mode, "times": times,
+                                               "path": path, "method": method})
 
     def auth_settings(self, **settings: object) -> dict:
         """The Auth stand-in's settings (jwt_expiry, rate_limit_token_refresh,
