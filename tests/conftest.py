@@ -182,9 +182,11 @@ def held_webhooks(devstack: Devstack) -> Iterator[None]:
 
 
 # The shared instance serves many tests for the same demo user within a minute, so its portal
-# limit is raised; the default (10/minute) is tested on an instance of its own
-# (the `https_app` fixture below).
+# and sign-in limits are raised; the defaults are tested on instances of their own (the
+# `https_app` fixture below, tests/e2e/exported/test_sign_in_limits.py).
 SUITE_PORTAL_RATE_LIMIT = "1000/minute"
+SUITE_LIMITS = {"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT,
+                "SIGN_IN_EMAIL_RATE_LIMIT": "1000/minute", "SIGN_IN_IP_RATE_LIMIT": "1000/minute"}
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +213,7 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
     """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
     pointed at it."""
     proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log",
-                           extra_env={"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT})
+                           extra_env=SUITE_LIMITS)
     devstack.point_webhooks(f"{app.url}/api/webhooks/stripe")
     try:
         yield app

@@ -72,18 +72,6 @@ def test_each_limit_counts_at_its_own_rate_and_keys_apart(settings):
     assert ip[0] is None and 3590 <= ip[1] <= 3600
 
 
-def test_the_store_holds_no_email_or_ip(settings, redis_server):
-    settings["value"] = SETTINGS.model_copy(update={"redis_url": redis_server.url})
-
-    async def one_try():
-        return await rate_limits.wait_s(Limit.SIGN_IN_EMAIL, "private@example.com")
-
-    assert asyncio.run(one_try()) is None
-    names = [k.decode() for k in redis_server.client().keys("*")]
-    assert any("sign-in-email" in k for k in names)
-    assert not any("private@example.com" in k for k in names)
-
-
 def test_every_limit_has_a_setting():
     assert set(rate_limits.RATES) == set(Limit)
     for setting in rate_limits.RATES.values():
