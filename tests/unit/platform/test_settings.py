@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 from billing_app.platform.settings import (
+    PROJECT_ROOT,
     HostingSettings,
     Settings,
     SettingsError,
@@ -265,3 +266,14 @@ def test_reflexs_own_redis_url_is_accepted_and_redis_url_wins(env):
     assert load_settings().redis_url == "redis://reflex:6379/0"
     env.setenv("REDIS_URL", "redis://ours:6379/0")
     assert load_settings().redis_url == "redis://ours:6379/0"
+
+
+def test_every_setting_is_in_the_readmes_table_and_every_documented_name_in_env_example():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    documented = {name for field in Settings.model_fields.values()
+                  if (name := str(field.validation_alias)) and not field.exclude}
+    for name in environment_names():
+        assert f"`{name}`" in readme, name
+    for name in documented:
+        assert f"\n{name}=" in example, name
