@@ -138,9 +138,9 @@ def _auth_client(settings: Settings, http_client: httpx.AsyncClient,
                  client_ip: str | None = None) -> AsyncGoTrueClient:
     headers = key_headers(settings.supabase_publishable_key)
     if client_ip and settings.supabase_forward_client_ip:
-        # Supabase Auth's IP address forwarding (supabase/auth internal/sbff): it counts the
-        # request against this IP's limits when the project enables it and the caller holds
-        # the secret key.
+        # Supabase Auth's IP address forwarding (supabase/auth internal/sbff): with it enabled
+        # in the project, Auth counts the request against this IP's limits. Sent only with the
+        # secret key, the key that shows the request comes from this server.
         headers = {**key_headers(settings.supabase_secret_key), "Sb-Forwarded-For": client_ip}
     return AsyncGoTrueClient(
         url=f"{settings.supabase_url}/auth/v1",

@@ -226,11 +226,12 @@ class Settings(HostingSettings):
 
     @model_validator(mode="after")
     def _forwarding_needs_the_secret_key(self) -> Settings:
-        # Supabase trusts Sb-Forwarded-For only from a caller holding a secret key.
+        # An address in Sb-Forwarded-For decides whose limit a request spends, so it goes only
+        # with the key that proves this is the server (Supabase's docs name no other).
         if self.supabase_forward_client_ip and not is_new_key(self.supabase_secret_key):
             raise ValueError("SUPABASE_FORWARD_CLIENT_IP needs a new secret key (sb_secret_...) "
-                             "in SUPABASE_SECRET_KEY: Supabase Auth trusts Sb-Forwarded-For "
-                             "only from requests made with one.")
+                             "in SUPABASE_SECRET_KEY: the client's address is sent to Supabase "
+                             "Auth (Sb-Forwarded-For) only with one.")
         return self
 
     @property
