@@ -1,35 +1,36 @@
 """The local stand-in for Stripe's hosted customer portal: the page behind a portal session's
-`url`, and its buttons."""
+`url` (its home page, or the session's flow until completed), and its buttons."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..account import Account
-from ..clock import day_label, now
+from ..display import card_label, day_label, money, price_label, price_name
 from ..errors import StripeError
-from ..resources import portal, subscriptions
+from ..resources import portal, portal_flows, subscriptions
 from ..resources.subscriptions import ENDED_STATUSES
-from .layout import page, price_label, price_name, read_form
+from .layout import read_form
+from .portal_flows import (
+    cancel_form,
+    confirm_page,
+    finish,
+    flow_active,
+    flow_page,
+    payment_method_page,
+    portal_error,
+    portal_page,
+    return_link,
+)
 
 # A page handler, given the request, the link's secret, its session and their configuration.
 Visit = Callable[[Request, str, dict[str, Any], dict[str, Any]], Awaitable[Response]]
-BANNER = (
-    "Local stand-in for Stripe's hosted customer portal",
-    "devstack serves this page instead of billing.stripe.com. Nothing here is charged or sent to Stripe.",
-)
-
-
-def _portal_error(message: str, status: int) -> HTMLResponse:
-    body = f'<div class="card"><h1>Customer portal</h1><p class="error">{escape(message)}</p></div>'
-    return page("Customer portal", BANNER, body, status)
 
 
 def _subscription_card(
@@ -61,9 +62,9 @@ def _subscription_card(
             f"Renews on {escape(day_label(item['current_period_end']))}</p>"
         )
         if features["subscription_cancel"]["enabled"]:
-            parts.append(_cancel_form(action, features["subscription_cancel"]))
+            parts.append(cancel_form(action, features["subscription_cancel"]))
     if features["subscription_update"]["enabled"]:
-        for other in allowed_prices(account, configuration):
+        for other in portal_flows.allowed_prices(account, configuration):
             if other["id"] == price["id"]:
                 continue
             parts.append(
@@ -76,29 +77,30 @@ def _subscription_card(
     return "".join(parts)
 
 
-def _cancel_form(action: str, cancel: dict[str, Any]) -> str:
-    reason = cancel["cancellation_reason"]
-    select = ""
-    if reason["enabled"] and reason["options"]:
-        options = "".join(
-            f'<option value="{escape(o)}">{escape(o.replace("_", " "))}</option>'
-            for o in reason["options"]
+def _billing(account: Account, secret: str, customer: dict[str, Any], features: dict) -> str:
+    """The default card with its "Update" link, and the invoice history, as enabled."""
+    state = account.state
+    parts = []
+    if features["payment_method_update"]["enabled"]:
+        method = state.payment_methods.get(customer["invoice_settings"]["default_payment_method"])
+        shown = card_label(method["card"]["brand"], method["card"]["last4"]) if method else "None"
+        parts.append(
+            f'<h2>Payment method</h2><div class="card"><p>{escape(shown)}</p>'
+            f'<p><a href="/p/session/{escape(secret)}/payment_method">Update payment method</a>'
+            "</p></div>"
         )
-        select = (
-            '<label>Reason <select name="feedback"><option value="">(none)</option>'
-            f"{options}</select></label> "
-        )
-    return (
-        f'<form method="post" action="{action}/cancel">{select}'
-        '<button class="danger" type="submit">Cancel subscription</button></form>'
-    )
-
-
-def allowed_prices(account: Account, configuration: dict[str, Any]) -> list[dict[str, Any]]:
-    """The prices a customer may switch to in this portal configuration."""
-    prices = account.state.prices
-    products = configuration["features"]["subscription_update"].get("products", [])
-    return [prices[p] for entry in products for p in entry["prices"] if p in prices]
+    if features["invoice_history"]["enabled"]:
+        rows = [
+            f"<tr><td>{escape(day_label(i['created']))}</td>"
+            f"<td>{escape(money(i['total'], i['currency']))}</td>"
+            f"<td>{escape(i['status'].title())}</td>"
+            f'<td><a href="{escape(i["hosted_invoice_url"])}">View</a></td></tr>'
+            for i in reversed(list(state.invoices.values()))
+            if i["customer"] == customer["id"] and i["status"] != "draft"
+        ]
+        table = f"<table>{''.join(rows)}</table>" if rows else "<p>No invoices yet.</p>"
+        parts.append(f'<h2>Invoice history</h2><div class="card">{table}</div>')
+    return "".join(parts)
 
 
 def portal_routes(account: Account) -> list[Route]:
@@ -108,14 +110,15 @@ def portal_routes(account: Account) -> list[Route]:
 
         async def endpoint(request: Request) -> Response:
             secret = request.path_params["secret"]
-            session, status = portal.link(account, secret, now())
+            session, status = portal.link(account, secret, account.now())
             if session is None or status == "unknown":
-                return _portal_error("This portal link is not valid.", 404)
+                return portal_error("This portal link is not valid.", 404)
             if status == "expired":
-                return _portal_error(
+                return portal_error(
                     "This link has expired. Portal links work for 5 minutes after they are "
                     "created; go back to the site and open the portal again.",
                     410,
+                    session,
                 )
             configuration = (
                 account.state.portal_configurations.get(session["configuration"])
@@ -125,9 +128,17 @@ def portal_routes(account: Account) -> list[Route]:
 
         return endpoint
 
+    def done(secret: str, session: dict[str, Any], configuration: dict[str, Any]) -> Response:
+        """After a change: the flow's `after_completion`, or back to the home page."""
+        if flow_active(account, secret, session):
+            return finish(account, secret, session, configuration)
+        return RedirectResponse(f"/p/session/{secret}", status_code=303)
+
     async def show(
         request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
     ) -> Response:
+        if flow_active(account, secret, session):
+            return flow_page(account, secret, session, configuration)
         customer = account.state.customers[session["customer"]]
         headline = configuration["business_profile"].get("headline")
         who = customer["email"] or customer["name"] or customer["id"]
@@ -135,11 +146,6 @@ def portal_routes(account: Account) -> list[Route]:
         if headline:
             body.append(f'<p class="muted">{escape(headline)}</p>')
         body.append(f'<p>Signed in as <strong class="customer-email">{escape(who)}</strong></p>')
-        if session.get("flow"):
-            body.append(
-                f'<p class="muted">Opened for the <code>{escape(session["flow"]["type"])}</code> '
-                "flow; this stand-in shows the full portal for every flow.</p>"
-            )
         live = [
             s
             for s in reversed(list(account.state.subscriptions.values()))
@@ -149,35 +155,48 @@ def portal_routes(account: Account) -> list[Route]:
         if not live:
             body.append('<div class="card"><p>No active subscriptions.</p></div>')
         body.extend(_subscription_card(account, secret, s, configuration) for s in live)
-        if (
-            configuration["features"]["payment_method_update"]["enabled"]
-            or configuration["features"]["invoice_history"]["enabled"]
-        ):
-            body.append(
-                '<p class="muted">Payment methods and invoices are not simulated by this '
-                "stand-in.</p>"
-            )
-        back = session["return_url"] or configuration.get("default_return_url")
-        if back:
-            host = urlsplit(back).netloc or back
-            link = f'<a class="return" href="{escape(back)}">Return to {escape(host)}</a>'
-            body.append(f"<p>{link}</p>")
-        return page("Customer portal", BANNER, "".join(body))
+        body.append(_billing(account, secret, customer, configuration["features"]))
+        body.append(return_link(session, configuration))
+        return portal_page(session, "Customer portal", "".join(body))
+
+    async def payment_method(
+        request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
+    ) -> Response:
+        if not configuration["features"]["payment_method_update"]["enabled"]:
+            return portal_error("Updating payment methods is turned off.", 403, session)
+        if request.method == "GET":
+            return payment_method_page(account, secret, session, configuration)
+        card = str((await read_form(request)).get("card") or "")
+        try:
+            paid = await portal_flows.save_payment_method(account, session["customer"], card)
+        except StripeError as err:
+            return portal_error(err.message, 400, session)
+        if not paid:
+            error = "Your card was declined. Your card is saved; try another one to pay."
+            return payment_method_page(account, secret, session, configuration, error)
+        return done(secret, session, configuration)
 
     async def act(
         request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
     ) -> Response:
         subscription = account.state.subscriptions.get(request.path_params["subscription"])
         if subscription is None or subscription["customer"] != session["customer"]:
-            return _portal_error("That subscription isn't one of this customer's.", 404)
+            return portal_error("That subscription isn't one of this customer's.", 404, session)
         features = configuration["features"]
-        form = await read_form(request)
         action = request.path_params["action"]
+        if request.method == "GET":
+            if action != "confirm":
+                return portal_error("Unknown action.", 404, session)
+            price = request.query_params.get("price", "")
+            return confirm_page(account, secret, session, configuration, subscription, price)
+        form = await read_form(request)
         try:
             if action == "cancel":
                 cancel = features["subscription_cancel"]
                 if not cancel["enabled"]:
-                    return _portal_error("Canceling is turned off in this portal's settings.", 403)
+                    return portal_error(
+                        "Canceling is turned off in this portal's settings.", 403, session
+                    )
                 feedback = str(form.get("feedback") or "")
                 if cancel["mode"] == "immediately":
                     await subscriptions.cancel(account, subscription["id"], feedback=feedback)
@@ -194,9 +213,9 @@ def portal_routes(account: Account) -> list[Route]:
                 update = features["subscription_update"]
                 price_id = str(form.get("price") or "")
                 if not update["enabled"] or price_id not in {
-                    p["id"] for p in allowed_prices(account, configuration)
+                    p["id"] for p in portal_flows.allowed_prices(account, configuration)
                 }:
-                    return _portal_error("That plan isn't offered in this portal.", 403)
+                    return portal_error("That plan isn't offered in this portal.", 403, session)
                 item_id = subscription["items"]["data"][0]["id"]
                 await subscriptions.update(
                     account,
@@ -207,18 +226,19 @@ def portal_routes(account: Account) -> list[Route]:
                     },
                 )
             else:
-                return _portal_error("Unknown action.", 404)
+                return portal_error("Unknown action.", 404, session)
         except StripeError as err:
-            return _portal_error(err.message, 400)
-        return RedirectResponse(f"/p/session/{secret}", status_code=303)
+            return portal_error(err.message, 400, session)
+        return done(secret, session, configuration)
 
     return [
         Route("/p/session/{secret}", opened(show), methods=["GET"]),
         Route(
+            "/p/session/{secret}/payment_method", opened(payment_method), methods=["GET", "POST"]
+        ),
+        Route(
             "/p/session/{secret}/subscriptions/{subscription}/{action}",
             opened(act),
-            methods=["POST"],
+            methods=["GET", "POST"],
         ),
     ]
-
-

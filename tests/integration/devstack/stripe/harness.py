@@ -23,6 +23,12 @@ from devstack.config import StackConfig
 PRO_MONTHLY = "price_devstack_pro_monthly"
 PRO_YEARLY = "price_devstack_pro_yearly"
 TEAM_MONTHLY = "price_devstack_team_monthly"
+PRO_SETUP_FEE = "price_devstack_pro_setup"  # one-time
+# Customer parameters that attach Stripe's test Visa and make it the default, as Stripe's docs do.
+VISA_DEFAULT = {
+    "payment_method": "pm_card_visa",
+    "invoice_settings": {"default_payment_method": "pm_card_visa"},
+}
 
 
 def free_port() -> int:
