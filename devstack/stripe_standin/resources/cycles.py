@@ -19,8 +19,8 @@ ENDED_STATUSES = ("canceled", "incomplete_expired")
 # An incomplete subscription expires 23 hours after it was made, and its first invoice is
 # voided (docs.stripe.com/billing/subscriptions/overview, "Payment status").
 INCOMPLETE_LIFETIME = 23 * 3600
-# `customer.subscription.trial_will_end` comes 3 days before a trial ends (at once for a
-# shorter trial).
+# `customer.subscription.trial_will_end` comes 3 days before a trial ends (at once, when the
+# subscription is made, for a trial of 3 days or less).
 TRIAL_WARNING = 3 * 86400
 
 
@@ -81,8 +81,8 @@ def _next_step(
     elif item["current_period_end"] <= at:
         due.append((item["current_period_end"], 3, "renew"))
     if subscription["status"] == "trialing" and not warned:
-        warn = max(subscription["trial_end"] - TRIAL_WARNING, subscription["trial_start"])
-        if since < warn <= at:
+        warn = subscription["trial_end"] - TRIAL_WARNING
+        if since < warn <= at and warn > subscription["trial_start"]:
             due.append((warn, 4, "warn"))
     if not due:
         return None

@@ -82,11 +82,15 @@ def preview_change(
         f"{DETAILS}[proration_behavior]",
         subscriptions.PRORATION_BEHAVIORS,
     )
-    if "proration_date" in details:
-        at = as_int(details["proration_date"], f"{DETAILS}[proration_date]")
+    prorate_at = (
+        as_int(details["proration_date"], f"{DETAILS}[proration_date]")
+        if "proration_date" in details
+        else None
+    )
     items = as_list(details["items"], f"{DETAILS}[items]") if "items" in details else None
     change = change_plan(
-        account, draft, items, behavior=behavior, at=at, prefix=f"{DETAILS}[items]"
+        account, draft, items, behavior=behavior, at=at, prorate_at=prorate_at,
+        prefix=f"{DETAILS}[items]",
     )
     if "cancel_at_period_end" in details:
         cancel = as_bool(details["cancel_at_period_end"], f"{DETAILS}[cancel_at_period_end]")

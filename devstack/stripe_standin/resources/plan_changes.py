@@ -32,10 +32,12 @@ def change_plan(
     *,
     behavior: str,
     at: int,
+    prorate_at: int | None = None,
     reset_anchor: bool = False,
     prefix: str = "items",
 ) -> Change:
-    """Apply `items` (new prices) and `billing_cycle_anchor=now` to `draft`. As on Stripe
+    """Apply `items` (new prices) and `billing_cycle_anchor=now` to `draft` at `at`, prorating
+    as of `prorate_at` (`proration_date`, else `at`). As on Stripe
     (docs.stripe.com/billing/subscriptions/prorations): a new billing interval, or resetting
     the anchor, starts a new period at once and invoices it now; otherwise the prorations
     (per second, `create_prorations` by default) wait for the next invoice, unless
@@ -52,7 +54,9 @@ def change_plan(
     prorate = behavior != "none" and not trialing
     change = Change()
     if prorate and (reset or item["price"]["id"] != before["price"]["id"]):
-        change.prorations = _prorations(account, before, None if reset else item["price"], at)
+        change.prorations = _prorations(
+            account, before, None if reset else item["price"], prorate_at or at
+        )
     if reset:
         end = add_interval(at, interval, item["price"]["recurring"]["interval_count"])
         draft["billing_cycle_anchor"] = at

@@ -25,7 +25,7 @@ from ..params import (
 from ..routes import AUTOMATIC, LIST_PARAMS, Call, Origin, Route, matching, page, retrieve
 from . import collection, customers, invoices, payment_methods
 from .catalogue import plan_object, subscribable_price
-from .cycles import ENDED_STATUSES, end
+from .cycles import ENDED_STATUSES, TRIAL_WARNING, end
 from .events import publish, publish_changes
 from .plan_changes import change_plan, invoice_lines
 
@@ -228,6 +228,9 @@ async def create(account: Account, params: Mapping[str, Any], origin: Origin) ->
             _cancel_at_period_end(subscription, True, at)
         start(account, subscription, origin)
         add(account, subscription, customer, origin)
+        trial_end = subscription["trial_end"]
+        if trial_end is not None and trial_end - TRIAL_WARNING <= at:
+            publish(account, "customer.subscription.trial_will_end", subscription, origin)
     return subscription
 
 
@@ -253,12 +256,16 @@ async def update(
                     param=min(set(params) - kept),
                 )
         at = account.now()
-        if "proration_date" in params:
-            at = as_int(params["proration_date"], "proration_date")
+        prorate_at = (
+            as_int(params["proration_date"], "proration_date")
+            if "proration_date" in params
+            else None
+        )
         draft = copy.deepcopy(subscription)
         items = as_list(params["items"], "items") if "items" in params else None
         change = change_plan(
-            account, draft, items, behavior=behavior, at=at, reset_anchor=reset
+            account, draft, items, behavior=behavior, at=at, prorate_at=prorate_at,
+            reset_anchor=reset,
         )
         _default_payment_method(account, draft, params)
         if "cancel_at_period_end" in params:
