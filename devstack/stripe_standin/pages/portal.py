@@ -18,25 +18,21 @@ from ..resources import portal, portal_flows, subscriptions
 from ..resources.subscriptions import ENDED_STATUSES
 from .layout import read_form
 from .portal_flows import (
+    Visit,
     cancel_form,
     confirm_page,
     finish,
-    flow_active,
     flow_page,
     payment_method_page,
     portal_error,
-    portal_page,
-    return_link,
 )
 
-# A page handler, given the request, the link's secret, its session and their configuration.
-Visit = Callable[[Request, str, dict[str, Any], dict[str, Any]], Awaitable[Response]]
+Handler = Callable[[Request, Visit], Awaitable[Response]]
 
 
-def _subscription_card(
-    account: Account, secret: str, subscription: dict[str, Any], configuration: dict[str, Any]
-) -> str:
+def _subscription_card(visit: Visit, subscription: dict[str, Any]) -> str:
     """A live subscription with its buttons: cancel or reactivate, and switch plans."""
+    account, configuration = visit.account, visit.configuration
     item = subscription["items"]["data"][0]
     price = item["price"]
     features = configuration["features"]
@@ -48,7 +44,7 @@ def _subscription_card(
         + (f" &times; {item['quantity']}" if item["quantity"] != 1 else "")
         + "</p>",
     ]
-    action = f"/p/session/{escape(secret)}/subscriptions/{escape(subscription['id'])}"
+    action = f"{visit.path}/subscriptions/{escape(subscription['id'])}"
     if subscription["cancel_at"] is not None:
         parts.append(
             f'<p><span class="status canceling">{status}</span> '
@@ -77,16 +73,16 @@ def _subscription_card(
     return "".join(parts)
 
 
-def _billing(account: Account, secret: str, customer: dict[str, Any], features: dict) -> str:
+def _billing(visit: Visit, customer: dict[str, Any]) -> str:
     """The default card with its "Update" link, and the invoice history, as enabled."""
-    state = account.state
+    state, features = visit.account.state, visit.configuration["features"]
     parts = []
     if features["payment_method_update"]["enabled"]:
         method = state.payment_methods.get(customer["invoice_settings"]["default_payment_method"])
         shown = card_label(method["card"]["brand"], method["card"]["last4"]) if method else "None"
         parts.append(
             f'<h2>Payment method</h2><div class="card"><p>{escape(shown)}</p>'
-            f'<p><a href="/p/session/{escape(secret)}/payment_method">Update payment method</a>'
+            f'<p><a href="{visit.path}/payment_method">Update payment method</a>'
             "</p></div>"
         )
     if features["invoice_history"]["enabled"]:
@@ -104,7 +100,7 @@ def _billing(account: Account, secret: str, customer: dict[str, Any], features: 
 
 
 def portal_routes(account: Account) -> list[Route]:
-    def opened(handler: Visit) -> Callable[[Request], Awaitable[Response]]:
+    def opened(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """`handler` with the session behind a link that works, and its configuration (the
         saved default still serves while a test has removed it); an error page otherwise."""
 
@@ -124,23 +120,21 @@ def portal_routes(account: Account) -> list[Route]:
                 account.state.portal_configurations.get(session["configuration"])
                 or account.state.removed_default_configuration
             )
-            return await handler(request, secret, session, configuration)
+            return await handler(request, Visit(account, secret, session, configuration))
 
         return endpoint
 
-    def done(secret: str, session: dict[str, Any], configuration: dict[str, Any]) -> Response:
+    def done(visit: Visit) -> Response:
         """After a change: the flow's `after_completion`, or back to the home page."""
-        if flow_active(account, secret, session):
-            return finish(account, secret, session, configuration)
-        return RedirectResponse(f"/p/session/{secret}", status_code=303)
+        if visit.in_flow:
+            return finish(visit)
+        return RedirectResponse(f"/p/session/{visit.secret}", status_code=303)
 
-    async def show(
-        request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
-    ) -> Response:
-        if flow_active(account, secret, session):
-            return flow_page(account, secret, session, configuration)
-        customer = account.state.customers[session["customer"]]
-        headline = configuration["business_profile"].get("headline")
+    async def show(request: Request, visit: Visit) -> Response:
+        if visit.in_flow:
+            return flow_page(visit)
+        customer = account.state.customers[visit.session["customer"]]
+        headline = visit.configuration["business_profile"].get("headline")
         who = customer["email"] or customer["name"] or customer["id"]
         body = ["<h1>Customer portal</h1>"]
         if headline:
@@ -154,41 +148,38 @@ def portal_routes(account: Account) -> list[Route]:
         body.append("<h2>Subscriptions</h2>")
         if not live:
             body.append('<div class="card"><p>No active subscriptions.</p></div>')
-        body.extend(_subscription_card(account, secret, s, configuration) for s in live)
-        body.append(_billing(account, secret, customer, configuration["features"]))
-        body.append(return_link(session, configuration))
-        return portal_page(session, "Customer portal", "".join(body))
+        body.extend(_subscription_card(visit, s) for s in live)
+        body.append(_billing(visit, customer))
+        return visit.page("Customer portal", "".join(body))
 
-    async def payment_method(
-        request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
-    ) -> Response:
-        if not configuration["features"]["payment_method_update"]["enabled"]:
-            return portal_error("Updating payment methods is turned off.", 403, session)
+    async def payment_method(request: Request, visit: Visit) -> Response:
+        if not visit.configuration["features"]["payment_method_update"]["enabled"]:
+            return portal_error("Updating payment methods is turned off.", 403, visit.session)
         if request.method == "GET":
-            return payment_method_page(account, secret, session, configuration)
+            return payment_method_page(visit)
         card = str((await read_form(request)).get("card") or "")
         try:
-            paid = await portal_flows.save_payment_method(account, session["customer"], card)
+            paid = await portal_flows.save_payment_method(
+                account, visit.session["customer"], card
+            )
         except StripeError as err:
-            return portal_error(err.message, 400, session)
+            return portal_error(err.message, 400, visit.session)
         if not paid:
-            error = "Your card was declined. Your card is saved; try another one to pay."
-            return payment_method_page(account, secret, session, configuration, error)
-        return done(secret, session, configuration)
+            return payment_method_page(
+                visit, "Your card was declined. Your card is saved; try another one to pay."
+            )
+        return done(visit)
 
-    async def act(
-        request: Request, secret: str, session: dict[str, Any], configuration: dict[str, Any]
-    ) -> Response:
+    async def act(request: Request, visit: Visit) -> Response:
+        session, features = visit.session, visit.configuration["features"]
         subscription = account.state.subscriptions.get(request.path_params["subscription"])
         if subscription is None or subscription["customer"] != session["customer"]:
             return portal_error("That subscription isn't one of this customer's.", 404, session)
-        features = configuration["features"]
         action = request.path_params["action"]
         if request.method == "GET":
             if action != "confirm":
                 return portal_error("Unknown action.", 404, session)
-            price = request.query_params.get("price", "")
-            return confirm_page(account, secret, session, configuration, subscription, price)
+            return confirm_page(visit, subscription, request.query_params.get("price", ""))
         form = await read_form(request)
         try:
             if action == "cancel":
@@ -213,7 +204,7 @@ def portal_routes(account: Account) -> list[Route]:
                 update = features["subscription_update"]
                 price_id = str(form.get("price") or "")
                 if not update["enabled"] or price_id not in {
-                    p["id"] for p in portal_flows.allowed_prices(account, configuration)
+                    p["id"] for p in portal_flows.allowed_prices(account, visit.configuration)
                 }:
                     return portal_error("That plan isn't offered in this portal.", 403, session)
                 item_id = subscription["items"]["data"][0]["id"]
@@ -229,7 +220,7 @@ def portal_routes(account: Account) -> list[Route]:
                 return portal_error("Unknown action.", 404, session)
         except StripeError as err:
             return portal_error(err.message, 400, session)
-        return done(secret, session, configuration)
+        return done(visit)
 
     return [
         Route("/p/session/{secret}", opened(show), methods=["GET"]),

@@ -3,6 +3,7 @@ plan, canceling, and what follows (`after_completion`); and the frame every port
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,36 @@ DONE = {
 }
 
 
+@dataclass(frozen=True)
+class Visit:
+    """One opened portal link: the link's secret, its session and their configuration."""
+
+    account: Account
+    secret: str
+    session: dict[str, Any]
+    configuration: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return f"/p/session/{escape(self.secret)}"
+
+    def page(self, title: str, body: str, status: int = 200) -> HTMLResponse:
+        return portal_page(self.session, title, f"{body}{self.return_link()}", status)
+
+    def return_link(self) -> str:
+        back = self.session["return_url"] or self.configuration.get("default_return_url")
+        if not back:
+            return ""
+        host = urlsplit(back).netloc or back
+        return f'<p><a class="return" href="{escape(back)}">Return to {escape(host)}</a></p>'
+
+    @property
+    def in_flow(self) -> bool:
+        """A session opened for a flow shows the flow until it is completed."""
+        done = self.account.state.portal_links.get(self.secret, {}).get("flow_done")
+        return bool(self.session.get("flow")) and not done
+
+
 def portal_page(
     session: dict[str, Any] | None, title: str, body: str, status: int = 200
 ) -> HTMLResponse:
@@ -38,20 +69,6 @@ def portal_page(
 def portal_error(message: str, status: int, session: dict[str, Any] | None = None) -> HTMLResponse:
     body = f'<div class="card"><h1>Customer portal</h1><p class="error">{escape(message)}</p></div>'
     return portal_page(session, "Customer portal", body, status)
-
-
-def return_link(session: dict[str, Any], configuration: dict[str, Any]) -> str:
-    back = session["return_url"] or configuration.get("default_return_url")
-    if not back:
-        return ""
-    host = urlsplit(back).netloc or back
-    return f'<p><a class="return" href="{escape(back)}">Return to {escape(host)}</a></p>'
-
-
-def flow_active(account: Account, secret: str, session: dict[str, Any]) -> bool:
-    """A session opened for a flow shows the flow until it is completed."""
-    done = account.state.portal_links.get(secret, {}).get("flow_done")
-    return bool(session.get("flow")) and not done
 
 
 def cancel_form(action: str, cancel: dict[str, Any]) -> str:
@@ -72,17 +89,11 @@ def cancel_form(action: str, cancel: dict[str, Any]) -> str:
     )
 
 
-def payment_method_page(
-    account: Account,
-    secret: str,
-    session: dict[str, Any],
-    configuration: dict[str, Any],
-    error: str | None = None,
-) -> HTMLResponse:
+def payment_method_page(visit: Visit, error: str | None = None) -> HTMLResponse:
     """Heading "Update payment method", the current default card, and one button per test
     card; choosing one saves it and pays what is due."""
-    state = account.state
-    customer = state.customers[session["customer"]]
+    state = visit.account.state
+    customer = state.customers[visit.session["customer"]]
     current = state.payment_methods.get(customer["invoice_settings"]["default_payment_method"])
     due = sum(
         i["amount_remaining"]
@@ -101,53 +112,40 @@ def payment_method_page(
     if due:
         body.append(f"<p>Due now: {escape(money(due, customer['currency'] or 'usd'))}</p>")
     body.append("<p>Choose a card:</p>")
-    body.append(card_buttons(f"/p/session/{secret}/payment_method"))
-    body.append(return_link(session, configuration) + "</div>")
-    return portal_page(session, "Update payment method", "".join(body))
+    body.append(card_buttons(f"{visit.path}/payment_method") + "</div>")
+    return visit.page("Update payment method", "".join(body))
 
 
-def plan_page(
-    account: Account,
-    secret: str,
-    session: dict[str, Any],
-    configuration: dict[str, Any],
-    subscription: dict[str, Any],
-) -> HTMLResponse:
+def plan_page(visit: Visit, subscription: dict[str, Any]) -> HTMLResponse:
     """The plans this configuration offers; each leads to its confirmation."""
+    state = visit.account.state
     item = subscription["items"]["data"][0]
-    action = f"/p/session/{escape(secret)}/subscriptions/{escape(subscription['id'])}/confirm"
-    current = f"{price_name(account.state, item['price'])}, {price_label(item['price'])}"
+    action = f"{visit.path}/subscriptions/{escape(subscription['id'])}/confirm"
+    current = f"{price_name(state, item['price'])}, {price_label(item['price'])}"
     body = ['<div class="card"><h1>Update plan</h1>', f"<p>Current plan: {escape(current)}</p>"]
-    for price in allowed_prices(account, configuration):
+    for price in allowed_prices(visit.account, visit.configuration):
         if price["id"] != item["price"]["id"]:
             body.append(
                 f'<form method="get" action="{action}">'
                 f'<input type="hidden" name="price" value="{escape(price["id"])}">'
-                f'<button type="submit">Switch to {escape(price_name(account.state, price))}'
+                f'<button type="submit">Switch to {escape(price_name(state, price))}'
                 f'</button> <span class="muted">{escape(price_label(price))}</span></form>'
             )
-    body.append(return_link(session, configuration) + "</div>")
-    return portal_page(session, "Update plan", "".join(body))
+    return visit.page("Update plan", "".join(body) + "</div>")
 
 
-def confirm_page(
-    account: Account,
-    secret: str,
-    session: dict[str, Any],
-    configuration: dict[str, Any],
-    subscription: dict[str, Any],
-    price_id: str,
-) -> HTMLResponse:
+def confirm_page(visit: Visit, subscription: dict[str, Any], price_id: str) -> HTMLResponse:
     """The new plan and what it costs (from the invoice preview), and "Confirm"."""
+    account = visit.account
     price = account.state.prices.get(price_id)
-    if price is None or price_id not in {p["id"] for p in allowed_prices(account, configuration)}:
-        return portal_error("That plan isn't offered in this portal.", 403, session)
+    offered = {p["id"] for p in allowed_prices(account, visit.configuration)}
+    if price is None or price_id not in offered:
+        return portal_error("That plan isn't offered in this portal.", 403, visit.session)
     item = subscription["items"]["data"][0]
+    update = visit.configuration["features"]["subscription_update"]
     details = {
         "items": [{"id": item["id"], "price": price_id}],
-        "proration_behavior": configuration["features"]["subscription_update"][
-            "proration_behavior"
-        ],
+        "proration_behavior": update["proration_behavior"],
     }
     try:
         preview = invoice_preview.preview_change(account, subscription, details, account.now())
@@ -158,79 +156,65 @@ def confirm_page(
             cost = f"Next invoice: {amount} on {day_label(preview['created'])}"
     except StripeError:
         cost = "No further payments"
-    action = f"/p/session/{escape(secret)}/subscriptions/{escape(subscription['id'])}/switch"
+    action = f"{visit.path}/subscriptions/{escape(subscription['id'])}/switch"
     body = (
         '<div class="card"><h1>Confirm your new plan</h1>'
         f"<h2>{escape(price_name(account.state, price))}</h2>"
         f"<p>{escape(price_label(price))}</p><p>{escape(cost)}</p>"
         f'<form method="post" action="{action}">'
         f'<input type="hidden" name="price" value="{escape(price_id)}">'
-        '<button class="primary" type="submit">Confirm</button></form>'
-        f"{return_link(session, configuration)}</div>"
+        '<button class="primary" type="submit">Confirm</button></form></div>'
     )
-    return portal_page(session, "Confirm your new plan", body)
+    return visit.page("Confirm your new plan", body)
 
 
-def cancel_page(
-    account: Account,
-    secret: str,
-    session: dict[str, Any],
-    configuration: dict[str, Any],
-    subscription: dict[str, Any],
-) -> HTMLResponse:
-    cancel = configuration["features"]["subscription_cancel"]
+def cancel_page(visit: Visit, subscription: dict[str, Any]) -> HTMLResponse:
+    cancel = visit.configuration["features"]["subscription_cancel"]
     item = subscription["items"]["data"][0]
     when = (
         "at once"
         if cancel["mode"] == "immediately"
         else f"on {day_label(item['current_period_end'])}"
     )
-    action = f"/p/session/{escape(secret)}/subscriptions/{escape(subscription['id'])}"
+    action = f"{visit.path}/subscriptions/{escape(subscription['id'])}"
+    plan = price_name(visit.account.state, item["price"])
     body = (
         '<div class="card"><h1>Cancel your subscription</h1>'
-        f"<p>{escape(price_name(account.state, item['price']))}: if you cancel, your plan "
-        f"ends {escape(when)}.</p>{cancel_form(action, cancel)}"
-        f"{return_link(session, configuration)}</div>"
+        f"<p>{escape(plan)}: if you cancel, your plan ends {escape(when)}.</p>"
+        f"{cancel_form(action, cancel)}</div>"
     )
-    return portal_page(session, "Cancel your subscription", body)
+    return visit.page("Cancel your subscription", body)
 
 
-def flow_page(
-    account: Account, secret: str, session: dict[str, Any], configuration: dict[str, Any]
-) -> HTMLResponse:
+def flow_page(visit: Visit) -> HTMLResponse:
     """The page of the session's flow."""
-    flow = session["flow"]
+    flow = visit.session["flow"]
     kind = flow["type"]
     if kind == "payment_method_update":
-        return payment_method_page(account, secret, session, configuration)
-    subscription = account.state.subscriptions[flow[kind]["subscription"]]
+        return payment_method_page(visit)
+    subscription = visit.account.state.subscriptions[flow[kind]["subscription"]]
     if subscription["status"] in ENDED_STATUSES:
-        return portal_error("This subscription has ended and can't be changed.", 409, session)
+        return portal_error("This subscription has ended and can't be changed.", 409, visit.session)
     if kind == "subscription_update":
-        return plan_page(account, secret, session, configuration, subscription)
+        return plan_page(visit, subscription)
     if kind == "subscription_cancel":
-        return cancel_page(account, secret, session, configuration, subscription)
+        return cancel_page(visit, subscription)
     price = flow[kind]["items"][0]["price"] or subscription["items"]["data"][0]["price"]["id"]
-    return confirm_page(account, secret, session, configuration, subscription, price)
+    return confirm_page(visit, subscription, price)
 
 
-def finish(
-    account: Account, secret: str, session: dict[str, Any], configuration: dict[str, Any]
-) -> Response:
+def finish(visit: Visit) -> Response:
     """The flow is done: follow its `after_completion` (redirect, a hosted confirmation, or
     the portal's home page)."""
-    link = account.state.portal_links.get(secret)
+    link = visit.account.state.portal_links.get(visit.secret)
     if link is not None:
         link["flow_done"] = True
-    flow = session["flow"]
+    flow = visit.session["flow"]
     after = flow["after_completion"]
     if after["type"] == "redirect":
         return RedirectResponse(after["redirect"]["return_url"], status_code=303)
     if after["type"] == "portal_homepage":
-        return RedirectResponse(f"/p/session/{secret}", status_code=303)
+        return RedirectResponse(f"/p/session/{visit.secret}", status_code=303)
     message = (after["hosted_confirmation"] or {}).get("custom_message") or DONE[flow["type"]]
-    body = (
-        f'<div class="card"><h1>Done</h1><p role="status">{escape(message)}</p>'
-        f"{return_link(session, configuration)}</div>"
-    )
-    return portal_page(session, "Done", body)
+    body = f'<div class="card"><h1>Done</h1><p role="status">{escape(message)}</p></div>'
+    return visit.page("Done", body)

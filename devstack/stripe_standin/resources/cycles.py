@@ -46,9 +46,8 @@ def renew(account: Account, subscription: dict[str, Any]) -> None:
         draft["status"] = "active"
     pending = account.state.pending_items.pop(draft["id"], [])
     specs = [*pending, invoices.period_spec(account, item, (start, end_))]
-    invoice = invoices.open_draft(
-        account, draft, specs, "subscription_cycle", start, previous, finalizes_later=True
-    )
+    made = invoices.build(account, draft, specs, "subscription_cycle", start, previous)
+    invoice = invoices.open_draft(account, made, finalizes_later=True)
     draft["latest_invoice"] = invoice["id"]
     publish_changes(account, subscription, draft, "customer.subscription.updated", AUTOMATIC)
 

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import period_containing
 from ..errors import StripeError, invalid_request, parameter_missing
-from ..ids import new_id
 from ..params import as_bool, as_dict, as_enum, as_int, as_list, as_str, missing
 from ..routes import Call, Route
 from . import customers, subscriptions
 from .catalogue import subscribable_price
 from .cycles import ENDED_STATUSES
-from .invoices import DRAFT_HOURS, invoice_object, period_spec
+from .invoices import DRAFT_HOURS, build, period_spec
 from .plan_changes import change_plan, invoice_lines
 
 if TYPE_CHECKING:
@@ -34,21 +33,6 @@ def no_upcoming_invoice(customer_id: str) -> StripeError:
     )
 
 
-def _preview(
-    account: Account,
-    subscription: dict[str, Any],
-    specs: list[dict[str, Any]],
-    reason: str,
-    created: int,
-    period: tuple[int, int],
-) -> dict[str, Any]:
-    customer = account.state.customers[subscription["customer"]]
-    return invoice_object(
-        new_id("upcoming_in_1"), customer, subscription, specs, reason, created, period,
-        line_prefix="il_tmp_1",
-    )
-
-
 def _next_renewal(
     account: Account, draft: dict[str, Any], pending: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -63,7 +47,7 @@ def _next_renewal(
     period = period_containing(anchor, recurring["interval"], recurring["interval_count"], moment)
     specs = [*pending, period_spec(account, item, period)]
     previous = (item["current_period_start"], moment)
-    invoice = _preview(account, draft, specs, "subscription_cycle", moment, previous)
+    invoice = build(account, draft, specs, "subscription_cycle", moment, previous, preview=True)
     invoice["automatically_finalizes_at"] = moment + DRAFT_HOURS
     invoice["next_payment_attempt"] = moment + DRAFT_HOURS
     return invoice
@@ -99,7 +83,7 @@ def preview_change(
     pending = account.state.pending_items.get(subscription["id"], [])
     if change.invoice_now:
         lines = invoice_lines(account, draft, pending, change)
-        return _preview(account, draft, lines, "subscription_update", at, (at, at))
+        return build(account, draft, lines, "subscription_update", at, (at, at), preview=True)
     return _next_renewal(account, draft, [*pending, *change.prorations])
 
 
@@ -114,7 +98,7 @@ def _preview_new(
     draft = subscriptions.subscription_object(customer["id"], price, 1, {}, at)
     item = draft["items"]["data"][0]
     first = period_spec(account, item, (at, item["current_period_end"]))
-    return _preview(account, draft, [first], "subscription_create", at, (at, at))
+    return build(account, draft, [first], "subscription_create", at, (at, at), preview=True)
 
 
 async def create_preview(call: Call) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def invoice_object(
     created: int,
     period: tuple[int, int],
     *,
-    line_prefix: str = "il_1",
+    line_prefix: str,
 ) -> dict[str, Any]:
     """A draft invoice for `subscription`'s lines. In the pinned API version the subscription
     is named under `parent.subscription_details`, not at the top level (stripe-python 16.1's
@@ -239,21 +239,36 @@ def subscription_of(invoice: dict[str, Any]) -> str:
     return invoice["parent"]["subscription_details"]["subscription"]
 
 
-def open_draft(
+def build(
     account: Account,
     subscription: dict[str, Any],
     specs: Iterable[dict[str, Any]],
     reason: str,
     created: int,
     period: tuple[int, int],
+    *,
+    preview: bool = False,
+) -> dict[str, Any]:
+    """A draft invoice for `subscription`, not stored; a preview's ids start `upcoming_in_`
+    (its lines' `il_tmp_`), as Stripe's do."""
+    customer = account.state.customers[subscription["customer"]]
+    invoice_prefix, line_prefix = ("upcoming_in_1", "il_tmp_1") if preview else ("in_1", "il_1")
+    return invoice_object(
+        new_id(invoice_prefix), customer, subscription, specs, reason, created, period,
+        line_prefix=line_prefix,
+    )
+
+
+def open_draft(
+    account: Account,
+    invoice: dict[str, Any],
     origin: Origin = AUTOMATIC,
     *,
     finalizes_later: bool = False,
 ) -> dict[str, Any]:
-    """Store a new draft invoice and publish `invoice.created`; the caller holds the lock. A
+    """Store a draft from `build` and publish `invoice.created`; the caller holds the lock. A
     renewal's draft finalizes itself an hour later (`automatically_finalizes_at`)."""
-    customer = account.state.customers[subscription["customer"]]
-    invoice = invoice_object(new_id("in_1"), customer, subscription, specs, reason, created, period)
+    created = invoice["created"]
     if finalizes_later:
         invoice["automatically_finalizes_at"] = created + DRAFT_HOURS
         invoice["next_payment_attempt"] = created + DRAFT_HOURS

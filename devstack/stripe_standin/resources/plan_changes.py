@@ -48,7 +48,9 @@ def change_plan(
         _switch_price(account, draft, items, prefix)
     trialing = draft["status"] == "trialing"
     if trialing and reset_anchor:
-        raise not_supported("resetting the billing cycle during a trial", param="billing_cycle_anchor")
+        raise not_supported(
+            "resetting the billing cycle during a trial", param="billing_cycle_anchor"
+        )
     interval = item["price"]["recurring"]["interval"]
     reset = not trialing and (reset_anchor or interval != before["price"]["recurring"]["interval"])
     prorate = behavior != "none" and not trialing

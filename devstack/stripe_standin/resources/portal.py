@@ -167,9 +167,10 @@ async def create_session(
     """A session for the customer with the configuration named, or the saved default (which
     must be active); each session's `url` carries a fresh secret."""
     customer_id = required_str(params, "customer")
+    return_url, locale = params.get("return_url"), params.get("locale")
     checked: dict[str, Any] = {
-        "return_url": as_url(params["return_url"], "return_url") if "return_url" in params else None,
-        "locale": as_enum(params["locale"], "locale", LOCALES) if "locale" in params else None,
+        "return_url": None if return_url is None else as_url(return_url, "return_url"),
+        "locale": None if locale is None else as_enum(locale, "locale", LOCALES),
     }
     async with account.lock:
         customer = customers.find(account, customer_id, param="customer", status=400)

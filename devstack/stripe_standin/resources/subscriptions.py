@@ -165,7 +165,9 @@ def start(account: Account, subscription: dict[str, Any], origin: Origin) -> boo
     trial = subscription["status"] == "trialing"
     first = invoices.period_spec(account, item, (at, item["current_period_end"]), trial=trial)
     invoice = invoices.open_draft(
-        account, subscription, [first], "subscription_create", at, (at, at), origin
+        account,
+        invoices.build(account, subscription, [first], "subscription_create", at, (at, at)),
+        origin,
     )
     subscription["latest_invoice"] = invoice["id"]
     paid = collection.collect(account, invoice, subscription, at, origin=origin)
@@ -280,9 +282,8 @@ async def update(
         invoice = None
         if change.invoice_now:
             lines = invoice_lines(account, draft, pending, change)
-            invoice = invoices.open_draft(
-                account, draft, lines, "subscription_update", at, (at, at), origin
-            )
+            made = invoices.build(account, draft, lines, "subscription_update", at, (at, at))
+            invoice = invoices.open_draft(account, made, origin)
             draft["latest_invoice"] = invoice["id"]
             account.state.pending_items.pop(subscription_id, None)
         elif change.prorations:

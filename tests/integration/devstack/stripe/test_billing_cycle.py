@@ -96,7 +96,9 @@ def test_a_declined_renewal_makes_the_subscription_past_due(standin: Standin) ->
     assert event.type == "customer.subscription.updated"
     assert event.data.previous_attributes["status"] == "active"
 
-    visa = standin.client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    visa = standin.client.v1.payment_methods.attach(
+        "pm_card_visa", params={"customer": customer.id}
+    )
     standin.client.v1.invoices.pay(invoice.id, params={"payment_method": visa.id})
     assert standin.client.v1.subscriptions.retrieve(sub.id).status == "active"
 

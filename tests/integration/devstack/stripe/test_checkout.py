@@ -9,7 +9,12 @@ import httpx
 import pytest
 import stripe
 
-from tests.integration.devstack.stripe.harness import PRO_MONTHLY, PRO_SETUP_FEE, TEAM_MONTHLY, Standin
+from tests.integration.devstack.stripe.harness import (
+    PRO_MONTHLY,
+    PRO_SETUP_FEE,
+    TEAM_MONTHLY,
+    Standin,
+)
 
 
 def test_checkout_page_completes_the_session_and_creates_the_subscription(standin: Standin) -> None:

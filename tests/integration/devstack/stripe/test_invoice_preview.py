@@ -75,7 +75,8 @@ def test_a_switch_on_the_same_interval_prorates_into_the_next_invoice(standin: S
     sub = subscribe(standin)
     item = sub["items"].data[0]
     moment = item.current_period_start + 10 * DAY
-    share = (item.current_period_end - moment) / (item.current_period_end - item.current_period_start)
+    start, end = item.current_period_start, item.current_period_end
+    share = (end - moment) / (end - start)
     details = {
         "items": [{"id": item.id, "price": TEAM_MONTHLY}],
         "proration_date": moment,

@@ -52,7 +52,9 @@ def test_a_new_subscription_is_invoiced_and_paid_at_once(standin: Standin) -> No
     assert invoice.hosted_invoice_url.startswith(f"{standin.url}/i/")
     assert standin.event_types(invoice.id) == PAID_EVENTS
     assert standin.event_types(sub.id) == ["customer.subscription.created"]
-    expanded = standin.client.v1.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice"]})
+    expanded = standin.client.v1.subscriptions.retrieve(
+        sub.id, params={"expand": ["latest_invoice"]}
+    )
     assert expanded.latest_invoice.id == invoice.id
 
 
@@ -106,7 +108,9 @@ def test_paying_is_refused_as_stripe_refuses_it(standin: Standin) -> None:
         "This customer has no attached payment source or default payment method."
     )
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        standin.client.v1.invoices.pay(sub.latest_invoice, params={"payment_method": "pm_card_visa"})
+        standin.client.v1.invoices.pay(
+            sub.latest_invoice, params={"payment_method": "pm_card_visa"}
+        )
     assert (caught.value.code, caught.value.param) == ("resource_missing", "payment_method")
 
 
@@ -119,7 +123,8 @@ def test_invoices_are_listed_by_customer_subscription_and_status(standin: Standi
     assert len(one.data) == 1 and one.has_more
     by_sub = standin.client.v1.invoices.list(params={"subscription": first.id})
     assert [i.id for i in by_sub.data] == [first.latest_invoice]
-    assert standin.client.v1.invoices.list(params={"customer": customer.id, "status": "open"}).data == []
+    open_ones = standin.client.v1.invoices.list(params={"customer": customer.id, "status": "open"})
+    assert open_ones.data == []
     with pytest.raises(stripe.InvalidRequestError) as caught:
         standin.client.v1.invoices.list(params={"status": "unpaid"})
     assert caught.value.param == "status"
@@ -133,7 +138,10 @@ def test_open_invoices_can_be_marked_uncollectible_then_voided(standin: Standin)
     void = standin.client.v1.invoices.void_invoice(invoice_id)
     assert (void.status, void.amount_remaining) == ("void", 0)
     assert void.status_transitions.voided_at is not None
-    assert standin.event_types(invoice_id)[-2:] == ["invoice.marked_uncollectible", "invoice.voided"]
+    assert standin.event_types(invoice_id)[-2:] == [
+        "invoice.marked_uncollectible",
+        "invoice.voided",
+    ]
     with pytest.raises(stripe.InvalidRequestError):
         standin.client.v1.invoices.void_invoice(invoice_id)
     with pytest.raises(stripe.InvalidRequestError):

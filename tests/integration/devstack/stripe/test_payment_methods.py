@@ -1,4 +1,5 @@
-"""Payment methods: Stripe's test cards, attaching them, listing them, and the customer's default."""
+"""Payment methods: Stripe's test cards, attaching and listing them, and the customer's
+default."""
 
 from __future__ import annotations
 

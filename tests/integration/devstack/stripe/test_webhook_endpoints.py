@@ -37,6 +37,5 @@ def test_the_control_route_changes_the_endpoint_and_its_events(standin: Standin)
             standin.client.v1.webhook_endpoints.retrieve("we_devstack_default")
         assert caught.value.code == "resource_missing"
     finally:
-        standin.control(
-            "PUT", "/__devstack/webhook", json={"url": standin.receiver.url, "enabled_events": ["*"]}
-        )
+        restored = {"url": standin.receiver.url, "enabled_events": ["*"]}
+        standin.control("PUT", "/__devstack/webhook", json=restored)
