@@ -22,7 +22,8 @@ def api(stack, demo_users):
         yield app
 
 
-def drain_this_machines_bucket(stack: StackConfig) -> None:
+def drain_this_machines_bucket(stack: StackConfig, bucket: Devstack) -> None:
+    bucket.auth_settings(rate_limit_token_refresh=1)  # 30 at once, then hardly a refill
     wrong = {"email": "nobody@example.com", "password": "wrong-one"}
     for _ in range(30):
         httpx.post(f"{stack.supabase_url}/auth/v1/token?grant_type=password",
@@ -33,7 +34,7 @@ def test_with_forwarding_each_client_has_its_own_bucket_at_supabase(
     stack: StackConfig, api, gotrue_token_bucket: Devstack
 ):
     gotrue_token_bucket.auth_settings(sb_forwarded_for_enabled=True)
-    drain_this_machines_bucket(stack)
+    drain_this_machines_bucket(stack, gotrue_token_bucket)
     code = api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, "203.0.113.44"))
     assert isinstance(code, str)  # counted against 203.0.113.44, not this server
 
@@ -41,6 +42,7 @@ def test_with_forwarding_each_client_has_its_own_bucket_at_supabase(
 def test_without_forwarding_at_supabase_the_servers_bucket_applies(
     stack: StackConfig, api, gotrue_token_bucket: Devstack
 ):
-    drain_this_machines_bucket(stack)  # the project has IP forwarding off: the header is ignored
+    # The project has IP forwarding off: the header is ignored.
+    drain_this_machines_bucket(stack, gotrue_token_bucket)
     refused = api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, "203.0.113.45"))
     assert isinstance(refused, Refusal) and refused.retry_after_s == 60
