@@ -1,7 +1,7 @@
 """`python -m devstack up | down | seed | env | status | run -- <command>`.
 
     up      start PostgreSQL and both stand-ins in the background, wait until they answer,
-            write .devstack/env; seeds the demo accounts the first time
+            write .devstack/env; seeds the demo accounts when any is missing
             (--webhook-url URL: where the Stripe stand-in posts its signed events)
     down    stop what `up` started
     seed    (re)create the demo accounts
@@ -10,6 +10,10 @@
     run     what `make run` uses: with real credentials (SUPABASE_URL or STRIPE_SECRET_KEY in
             the environment or .env) run <command> as it is; otherwise bring the stand-ins up,
             run <command> with their settings, and stop them when it ends or on Ctrl-C
+
+The Supabase stand-in serves the new API keys (sb_publishable_/sb_secret_, ES256 tokens and a
+JWKS) unless DEVSTACK_SUPABASE_KEYS=legacy (JWT anon/service_role keys, HS256). README.md here
+lists the other DEVSTACK_* settings and what the stand-ins model.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ def point_webhooks(config: StackConfig, url: str) -> None:
 
 
 def has_demo_data(config: StackConfig) -> bool:
+    """Every demo account exists (a stack seeded by an older version lacks the newer ones)."""
     users = demo.admin_client(config).auth.admin.list_users(per_page=1000)
-    return any(u.email == demo.DEMO_EMAIL for u in users)
+    return set(demo.DEMO_ACCOUNTS) <= {u.email for u in users}
 
 
 def bring_up(config: StackConfig, webhook_url: str | None) -> None:
@@ -63,11 +68,11 @@ def run_command(config: StackConfig, command: list[str]) -> int:
     env = dict(os.environ)
     env.setdefault("SITE_URL", DEV_SITE_URL)
     env.update(config.app_env())
+    accounts = "".join(f"    {email:24}{has}\n" for email, has in demo.DEMO_ACCOUNTS.items())
     print(
         "\nRunning on local stand-ins for Supabase and Stripe (python -m devstack).\n"
-        f"  Sign in at {DEV_SITE_URL}/login as {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}"
-        f" (active subscription)\n"
-        f"  or {demo.NOSUB_EMAIL} / {demo.DEMO_PASSWORD} (no subscription).\n"
+        f"  Sign in at {DEV_SITE_URL}/login with the password {demo.DEMO_PASSWORD} as:\n"
+        f"{accounts}"
         f"  Stripe events go to {DEV_WEBHOOK_URL}. Ctrl-C stops everything.\n",
         flush=True,
     )

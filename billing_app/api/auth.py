@@ -1,7 +1,9 @@
 """The session's HTTP routes: the only places that write the HttpOnly session cookies.
 
     GET  /api/auth/callback   ?code=&next=  one-time code from sign-in -> cookies, then `next`
-    GET  /api/auth/refresh    ?next=        renew the cookies, then back to `next`
+    GET  /api/auth/refresh    ?next=        renew the cookies (unless the access token is still
+                                            good), then back to `next`; 429 + Retry-After when
+                                            Supabase is rate-limiting
     POST /api/auth/sign_out                 end the session at Supabase, clear the cookies
 """
 
@@ -12,7 +14,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from billing_app.api.responses import clear_session, redirect, store_session
+from billing_app.api.client_address import client_ip
+from billing_app.api.responses import clear_session, redirect, refused, store_session
 from billing_app.platform import paths
 from billing_app.platform.outcomes import Outcome, Refusal
 from billing_app.platform.settings import get_settings
@@ -54,8 +57,13 @@ async def auth_callback(request: Request) -> Response:
 
 async def auth_refresh(request: Request) -> Response:
     next_path = local_path_or_default(request.query_params.get("next"))
-    _, refresh_token = cookies.read(request.cookies)
-    session = await actions.renew(refresh_token)
+    access_token, refresh_token = cookies.read(request.cookies)
+    if not cookies.needs_refresh(access_token):
+        # Another tab renewed the cookies already: a refresh would only spend Supabase's bucket.
+        return redirect(_to_site(next_path), Outcome.RENEWED)
+    session = await actions.renew(refresh_token, client_ip(request))
+    if isinstance(session, Refusal) and session.outcome is Outcome.RATE_LIMITED:
+        return refused(session)
     if isinstance(session, Refusal):
         return _back_to_login(session, next_path)
     return _signed_in(session, next_path, Outcome.RENEWED)

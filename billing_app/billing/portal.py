@@ -14,6 +14,7 @@ import logging
 from billing_app.billing.account import Account, user_action
 from billing_app.platform import clients, rate_limits
 from billing_app.platform.outcomes import NO_SUBSCRIPTION, Redirect, Refusal, rate_limited
+from billing_app.platform.rate_limits import Limit
 from billing_app.platform.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ async def create_portal_session(account: Account) -> Redirect | Refusal:
     row = account.subscription
     if row is None or not row.stripe_customer_id:
         return NO_SUBSCRIPTION
-    wait_s = await rate_limits.portal_wait_s(account.user.id)
+    wait_s = await rate_limits.wait_s(Limit.PORTAL, account.user.id)
     if wait_s is not None:
         logger.info("portal: user %s is over PORTAL_RATE_LIMIT; %s s to wait",
                     account.user.id, wait_s)

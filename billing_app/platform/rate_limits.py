@@ -1,18 +1,24 @@
-"""Per-user rate limits: PORTAL_RATE_LIMIT ("10/minute" unset) for portal sessions.
+"""Rate limits, one per `Limit`, each at the rate its setting names:
+
+    PORTAL          PORTAL_RATE_LIMIT         portal sessions per user       ("10/minute" unset)
+    SIGN_IN_EMAIL   SIGN_IN_EMAIL_RATE_LIMIT  sign-in attempts per email     ("5/minute")
+    SIGN_IN_IP      SIGN_IN_IP_RATE_LIMIT     sign-in attempts per client IP ("20/minute")
 
 Counted in the `limits` package's moving window, in Redis when REDIS_URL is set (every instance
 shares one count) and in this process's memory otherwise (Reflex runs one worker without Redis).
-A store that fails raises `UpstreamError`: a billing action doesn't go ahead unmetered.
+A store that fails raises `UpstreamError`: nothing goes ahead unmetered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import math
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 
 import limits
@@ -25,8 +31,22 @@ from limits.errors import StorageError
 from billing_app.platform.outcomes import UpstreamError
 from billing_app.platform.settings import Settings, get_settings
 
-# Keys in the shared store are named after what they count and whose count it is.
-PORTAL_NAMESPACE = "billing-app:portal-session"
+
+class Limit(StrEnum):
+    """Each limit by name; the value names its keys in the shared store."""
+
+    PORTAL = "portal-session"
+    SIGN_IN_EMAIL = "sign-in-email"
+    SIGN_IN_IP = "sign-in-ip"
+
+
+# The setting that holds each limit's rate.
+RATES = {
+    Limit.PORTAL: "portal_rate_limit",
+    Limit.SIGN_IN_EMAIL: "sign_in_email_rate_limit",
+    Limit.SIGN_IN_IP: "sign_in_ip_rate_limit",
+}
+
 
 T = TypeVar("T")
 Storage = RedisStorage | limits.storage.MemoryStorage
@@ -36,11 +56,11 @@ Storage = RedisStorage | limits.storage.MemoryStorage
 class _Limiter:
     storage: Storage
     strategy: MovingWindowRateLimiter | limits.strategies.MovingWindowRateLimiter
-    portal: limits.RateLimitItem
+    rates: dict[Limit, limits.RateLimitItem]
 
 
 # Redis's connection pool belongs to one event loop, so each loop gets its own limiter (as
-# clients.py does for the HTTP pools); in memory, that makes one count per loop, as before.
+# clients.py does for the HTTP pools); in memory, that makes one count per loop.
 _by_loop: dict[asyncio.AbstractEventLoop, _Limiter] = {}
 
 
@@ -49,7 +69,7 @@ class InlineExpiryMemoryStorage(limits.storage.MemoryStorage):
 
     Its own clean-up starts a new thread every 10 ms while hits come in (`threading.Timer`),
     which cost the portal path about 0.4 ms of CPU per request under load (bench/RESULTS.md);
-    its asyncio twin is worse, with a thread hop per user on every hit (`asyncio.to_thread`).
+    its asyncio twin is worse, with a thread hop per key on every hit (`asyncio.to_thread`).
     The clean-up only frees memory: whether a hit is allowed is decided from the entries'
     times, so how often it runs changes no answer. limits has no setting for it; this replaces
     the private method its hits call (limits is pinned in requirements.txt, and
@@ -87,8 +107,11 @@ def _current() -> _Limiter:
         storage = storage_for(settings)
         strategy = (MovingWindowRateLimiter(storage) if isinstance(storage, RedisStorage)
                     else limits.strategies.MovingWindowRateLimiter(storage))
-        limiter = _by_loop[loop] = _Limiter(storage, strategy,
-                                            limits.parse(settings.portal_rate_limit))
+        limiter = _by_loop[loop] = _Limiter(
+            storage,
+            strategy,
+            {limit: limits.parse(getattr(settings, setting)) for limit, setting in RATES.items()},
+        )
     return limiter
 
 
@@ -97,14 +120,20 @@ async def _answer(result: T | Awaitable[T]) -> T:
     return await result if inspect.isawaitable(result) else result
 
 
-async def portal_wait_s(user_id: str) -> int | None:
-    """Count one portal try by this user: None when allowed, else seconds to wait (>= 1)."""
+def _store_key(key: str) -> str:
+    """What the store holds for `key`: its hash, so the store never holds an email or an IP."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def wait_s(limit: Limit, key: str) -> int | None:
+    """Count one try of `limit` for `key` (a user id, an email, an IP): None when allowed, else
+    the whole seconds to wait (>= 1). A refused try is not counted."""
     limiter = _current()
+    rate, namespace, stored = limiter.rates[limit], f"billing-app:{limit.value}", _store_key(key)
     try:
-        if await _answer(limiter.strategy.hit(limiter.portal, PORTAL_NAMESPACE, user_id)):
+        if await _answer(limiter.strategy.hit(rate, namespace, stored)):
             return None
-        stats = await _answer(
-            limiter.strategy.get_window_stats(limiter.portal, PORTAL_NAMESPACE, user_id))
+        stats = await _answer(limiter.strategy.get_window_stats(rate, namespace, stored))
     except StorageError as exc:
         cause = type(exc.storage_error).__name__
         raise UpstreamError(f"the rate-limit store failed: {cause}") from exc

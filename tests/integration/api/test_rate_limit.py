@@ -71,7 +71,7 @@ def tries_in_a_new_instance(user_id: str, n: int) -> list[int | None]:
     """n tries in a fresh event loop: its own limiter and its own store connection, as another
     instance of the app would have."""
     async def tries() -> list[int | None]:
-        return [await rate_limits.portal_wait_s(user_id) for _ in range(n)]
+        return [await rate_limits.wait_s(rate_limits.Limit.PORTAL, user_id) for _ in range(n)]
     return asyncio.run(tries())
 
 
@@ -90,3 +90,17 @@ def test_with_redis_every_instance_counts_against_one_limit(
         assert second[0] is None and 55 <= second[1] <= 60
     else:  # without Redis each instance has its own count: the reason to set REDIS_URL
         assert second == [None, None]
+
+
+def test_the_shared_store_holds_no_email_or_ip(redis_server: RedisServer, monkeypatch):
+    settings = app_settings(REDIS_URL=redis_server.url)
+    monkeypatch.setattr(rate_limits, "get_settings", lambda: settings)
+    monkeypatch.setattr(rate_limits, "_by_loop", {})
+
+    async def one_try():
+        return await rate_limits.wait_s(rate_limits.Limit.SIGN_IN_EMAIL, "private@example.com")
+
+    assert asyncio.run(one_try()) is None
+    names = [k.decode() for k in redis_server.client().keys("*")]
+    assert any("sign-in-email" in k for k in names)
+    assert not any("private@example.com" in k for k in names)

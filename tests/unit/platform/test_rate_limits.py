@@ -1,4 +1,4 @@
-"""The portal rate limit's counting and where it keeps its counts (platform/rate_limits.py).
+"""The rate limits' counting and where they keep their counts (platform/rate_limits.py).
 
 The limit as users meet it (429, Retry-After, Stripe not called) is tested over HTTP in
 tests/integration/test_rate_limit.py (Redis shared by instances too) and, with the portal's
@@ -18,9 +18,11 @@ from limits.aio.storage import RedisStorage
 from limits.storage import MemoryStorage
 
 from billing_app.platform import rate_limits
+from billing_app.platform.rate_limits import Limit
 from tests.helpers import app_settings
 
-SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute")
+SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute", SIGN_IN_EMAIL_RATE_LIMIT="3/minute",
+                        SIGN_IN_IP_RATE_LIMIT="1/hour")
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_with_redis_every_instance_shares_one_count():
 
 def test_within_the_limit_no_wait_then_a_wait_of_at_most_the_window(settings):
     async def tries():
-        return [await rate_limits.portal_wait_s("user-1") for _ in range(4)]
+        return [await rate_limits.wait_s(Limit.PORTAL, "user-1") for _ in range(4)]
 
     first, second, third, fourth = asyncio.run(tries())
     assert first is None and second is None
@@ -55,10 +57,30 @@ def test_a_broken_store_is_an_upstream_error(settings):
     settings["value"] = SETTINGS.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
 
     async def one_try():
-        return await rate_limits.portal_wait_s("user-1")
+        return await rate_limits.wait_s(Limit.PORTAL, "user-1")
 
     with pytest.raises(rate_limits.UpstreamError, match="rate-limit store failed"):
         asyncio.run(one_try())
+
+
+def test_each_limit_counts_at_its_own_rate_and_keys_apart(settings):
+    async def tries():
+        email = [await rate_limits.wait_s(Limit.SIGN_IN_EMAIL, "a@example.com") for _ in range(4)]
+        other = await rate_limits.wait_s(Limit.SIGN_IN_EMAIL, "b@example.com")
+        ip = [await rate_limits.wait_s(Limit.SIGN_IN_IP, "203.0.113.9") for _ in range(2)]
+        portal = await rate_limits.wait_s(Limit.PORTAL, "a@example.com")
+        return email, other, ip, portal
+
+    email, other, ip, portal = asyncio.run(tries())
+    assert email[:3] == [None, None, None] and 55 <= email[3] <= 60
+    assert other is None and portal is None  # another key, another limit: counted apart
+    assert ip[0] is None and 3590 <= ip[1] <= 3600
+
+
+def test_every_limit_has_a_setting():
+    assert set(rate_limits.RATES) == set(Limit)
+    for setting in rate_limits.RATES.values():
+        assert rate_limits.limits.parse(getattr(SETTINGS, setting))
 
 
 def test_the_memory_store_clears_old_entries_inline_and_starts_no_thread():
