@@ -9,7 +9,13 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from billing_app.doctor.checks import Finding, failed, ok
-from billing_app.platform.settings import Settings, SettingsError, get_settings, is_new_key
+from billing_app.platform.settings import (
+    ALIASES,
+    Settings,
+    SettingsError,
+    get_settings,
+    is_new_key,
+)
 
 WHERE = {
     "SUPABASE_URL": "Supabase: Project Settings → Data API (https://<project-ref>.supabase.co)",
@@ -33,8 +39,9 @@ SETTINGS_TABLE = "the README's Settings table and .env.example"
 
 def where(variable: str) -> str:
     """`variable` and where its value comes from: the fix of a ✘ about it."""
-    return f"Set {variable}: {WHERE[variable]}." if variable in WHERE else (
-        f"Set {variable} (see {SETTINGS_TABLE}).")
+    named = f"{variable} (or {ALIASES[variable]})" if variable in ALIASES else variable
+    return f"Set {named}: {WHERE[variable]}." if variable in WHERE else (
+        f"Set {named} (see {SETTINGS_TABLE}).")
 
 
 def load() -> Settings | Finding:
