@@ -33,10 +33,10 @@ CHECK_THE_SECRET = (
     "invalid_signature in the app's log (README: Troubleshooting)")
 
 
-def refusals(reading: str) -> Callable[[Callable[[], Awaitable[Finding]]],
-                                       Callable[[], Awaitable[Finding]]]:
-    """Turn Stripe's refusals of the key into the finding that names the fix; `reading` is what
-    the check reads, for a restricted key that may not."""
+def refusals(access: str) -> Callable[[Callable[[], Awaitable[Finding]]],
+                                      Callable[[], Awaitable[Finding]]]:
+    """Turn Stripe's refusals of the key into the finding that names the fix; `access` is what
+    the check needs, which a restricted key may lack ("read access to prices")."""
 
     def wrap(run: Callable[[], Awaitable[Finding]]) -> Callable[[], Awaitable[Finding]]:
         @functools.wraps(run)
@@ -47,9 +47,9 @@ def refusals(reading: str) -> Callable[[Callable[[], Awaitable[Finding]]],
                 return failed("Stripe refuses STRIPE_SECRET_KEY", where("STRIPE_SECRET_KEY"))
             except stripe.PermissionError:
                 return failed(
-                    f"STRIPE_SECRET_KEY is a restricted key that may not read {reading}",
-                    f"Give the restricted key read access to {reading} (Stripe: Developers → "
-                    "API keys), or run make doctor with the account's secret key.")
+                    f"STRIPE_SECRET_KEY is a restricted key without {access}",
+                    f"Give the restricted key {access} (Stripe: Developers → API keys), or run "
+                    "make doctor with the account's secret key.")
         return guarded
     return wrap
 
@@ -132,7 +132,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
                  "Add an active recurring price (Stripe: Product catalogue), or set "
                  "STRIPE_PRICE_ID to one.")
 
-    @refusals("prices")
+    @refusals("read access to prices")
     async def key() -> Finding:
         await clients.stripe().v1.prices.list_async(params={"limit": 1})
         if mode == "live" and is_local(settings.site_url):
@@ -141,7 +141,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
                            where("SITE_URL"))
         return ok(f"works, in {mode} mode")
 
-    @refusals("portal configurations")
+    @refusals("read access to portal configurations")
     async def portal_configuration() -> Finding:
         configurations = clients.stripe().v1.billing_portal.configurations
         if config_id:
@@ -168,7 +168,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
         return ok(f"the portal settings are saved in {mode} mode (the default configuration "
                   f"{listed.data[0].id})")
 
-    @refusals("prices")
+    @refusals("read access to prices")
     async def prices() -> Finding:
         try:
             offered = await checkout.offered_prices()
@@ -194,7 +194,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
                           + "; ".join(problems), price_fix)
         return ok(f"Subscribe sells {', '.join(price_line(p) for p in found)} ({source})")
 
-    @refusals("webhook endpoints")
+    @refusals("read access to webhook endpoints")
     async def webhook_endpoint() -> Finding:
         listed = await clients.stripe().v1.webhook_endpoints.list_async(params={"limit": 100})
         endpoints = [e.to_dict() async for e in listed.auto_paging_iter()]
@@ -204,7 +204,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
         # The settings refuse a value without whsec_; Stripe can't say whose secret it is.
         return ok(f"STRIPE_WEBHOOK_SECRET looks like a signing secret (whsec_...). {CHECK_THE_SECRET}.")
 
-    @refusals("customers and portal sessions")
+    @refusals("write access to customers and portal sessions")
     async def test_session() -> Finding:
         if mode == "live":
             return skipped("not made: STRIPE_SECRET_KEY is a live key, and --create-test-session "

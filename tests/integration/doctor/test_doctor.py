@@ -82,6 +82,39 @@ def test_no_default_portal_configuration(stack: StackConfig):
     assert "no default Customer Portal configuration in test mode" in text
 
 
+def test_a_portal_configuration_id_that_isnt_there_or_isnt_active(
+        stack: StackConfig, stripe_client: stripe.StripeClient):
+    found = run_doctor(stack, STRIPE_CUSTOMER_PORTAL_CONFIG_ID="bpc_from_live_mode")
+    text = assert_only_failing(found, "Stripe: Customer Portal",
+                               "Set STRIPE_CUSTOMER_PORTAL_CONFIG_ID")
+    assert "names bpc_from_live_mode, which Stripe doesn't have in test mode" in text
+    made = stripe_client.v1.billing_portal.configurations.create(
+        params={"features": {"invoice_history": {"enabled": True}}})
+    assert run_doctor(stack, STRIPE_CUSTOMER_PORTAL_CONFIG_ID=made.id).exit_code == 0
+    stripe_client.v1.billing_portal.configurations.update(made.id, params={"active": False})
+    found = run_doctor(stack, STRIPE_CUSTOMER_PORTAL_CONFIG_ID=made.id)
+    assert "is not active" in assert_only_failing(found, "Stripe: Customer Portal")
+
+
+def test_a_refused_stripe_key_skips_what_needs_it(stack: StackConfig):
+    found = run_doctor(stack, STRIPE_SECRET_KEY="sk_test_not_this_accounts")
+    assert found.exit_code == 1
+    assert found.marked("✘") == ["Stripe: Secret key"]
+    assert found.text("Stripe: Secret key").startswith("Stripe refuses STRIPE_SECRET_KEY")
+    assert "Developers → API keys" in found.text("Stripe: Secret key")
+    assert found.marked("–") == ["Stripe: Customer Portal", "Stripe: Offered prices",
+                                 "Stripe: Webhook endpoint"]
+    assert "sk_test_not_this_accounts" not in found.output
+
+
+def test_a_supabase_url_that_doesnt_answer(stack: StackConfig):
+    found = run_doctor(stack, SUPABASE_URL="http://127.0.0.1:9")
+    assert found.exit_code == 1
+    assert found.marked("✘") == ["Supabase: URL"]
+    assert "Project Settings → Data API" in found.text("Supabase: URL")
+    assert len(found.marked("–")) == 7  # every other Supabase check needs it
+
+
 def test_the_keys_swapped(stack: StackConfig):
     found = run_doctor(stack, SUPABASE_PUBLISHABLE_KEY=stack.secrets.secret_key,
                        SUPABASE_SECRET_KEY=stack.secrets.publishable_key)

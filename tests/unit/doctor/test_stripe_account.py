@@ -7,6 +7,7 @@ import asyncio
 from types import SimpleNamespace
 
 import pytest
+import stripe
 
 from billing_app.billing.webhooks import HANDLED_EVENTS
 from billing_app.doctor import stripe_account
@@ -88,3 +89,19 @@ def test_a_live_key_with_a_localhost_site_url_is_a_warning(monkeypatch):
         "works, in test mode")
     assert key_check(monkeypatch, "rk_live_unit", "https://app.example.com").summary == (
         "works, in live mode")
+
+
+def test_a_refused_or_restricted_key_names_the_fix():
+    async def refused():
+        raise stripe.AuthenticationError("Invalid API Key provided: sk_test_****unit")
+
+    async def restricted():
+        raise stripe.PermissionError("The provided key does not have the required permissions")
+
+    found = asyncio.run(stripe_account.refusals("read access to prices")(refused)())
+    assert found.status == Status.FAILED and found.summary == "Stripe refuses STRIPE_SECRET_KEY"
+    assert found.fix.startswith("Set STRIPE_SECRET_KEY: Stripe: Developers → API keys")
+    found = asyncio.run(stripe_account.refusals("read access to webhook endpoints")(restricted)())
+    assert found.summary == ("STRIPE_SECRET_KEY is a restricted key without read access to "
+                             "webhook endpoints")
+    assert "Give the restricted key read access to webhook endpoints" in found.fix
