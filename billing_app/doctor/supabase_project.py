@@ -4,6 +4,7 @@ that only the service role may execute)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from billing_app.doctor.checks import Check, Finding, failed, ok
@@ -139,13 +140,13 @@ def checks(settings: Settings) -> list[Check]:
             return function_finding(own)
         return ok(f"public.{REPORT} answers the service role alone")
 
-    def part(kind: str, name: str):
+    def part(kind: str, name: str) -> Callable[[], Awaitable[Finding]]:
         async def run() -> Finding:
             [entry] = [e for e in report[kind] if e["name"] == name]
             return table_finding(entry) if kind == "tables" else function_finding(entry)
         return run
 
-    def check(name: str, run, fix: str, *needs: str) -> Check:
+    def check(name: str, run: Callable[[], Awaitable[Finding]], fix: str, *needs: str) -> Check:
         return Check(SECTION, name, run, fix, needs)
 
     url_fix = where("SUPABASE_URL")
