@@ -1,34 +1,63 @@
-"""Per-user rate limits: PORTAL_RATE_LIMIT ("10/minute" unset) for portal sessions.
+"""Rate limits: one `Limit` per metered action, each with its rate from a setting, counted per key
+(a user id) by `wait_s(limit, key)`.
 
 Counted in the `limits` package's moving window, in Redis when REDIS_URL is set (every instance
 shares one count) and in this process's memory otherwise (Reflex runs one worker without Redis).
-A store that fails raises `UpstreamError`: a billing action doesn't go ahead unmetered.
+While Redis fails, each process counts in its own memory instead (README: "When Redis is
+down"): the limit still holds, per process, and users keep their portal. Failing open would
+hand an outage to whoever floods Stripe; failing closed would take the portal from everyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 import limits
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from billing_app.platform.outcomes import UpstreamError
+from billing_app.platform.outcomes import Refusal, UpstreamError, rate_limited
 from billing_app.platform.settings import Settings, get_settings
 
-# Keys in the shared store are named after what they count and whose count it is.
-PORTAL_NAMESPACE = "billing-app:portal-session"
+logger = logging.getLogger(__name__)
+
+# After the shared store fails, count in memory for this long before asking Redis again, so an
+# outage costs each request nothing (rather than REDIS_TIMEOUT_S when Redis hangs).
+RETRY_SHARED_AFTER_S = 5.0
+
+
+class Limit(StrEnum):
+    """What is counted; the value names its keys in the shared store."""
+
+    PORTAL = "portal-session"
+    CHECKOUT = "checkout-session"
+
+    @property
+    def setting(self) -> str:
+        """The variable that sets this limit's rate."""
+        return f"{self.name}_RATE_LIMIT"
+
+
+def rate_of(limit: Limit, settings: Settings) -> limits.RateLimitItem:
+    return limits.parse(getattr(settings, limit.setting.lower()))
+
+
+def namespace(limit: Limit) -> str:
+    return f"billing-app:{limit.value}"
 
 
 @dataclass
 class _Limiter:
-    storage: Storage
-    strategy: MovingWindowRateLimiter
-    portal: limits.RateLimitItem
+    shared: MovingWindowRateLimiter
+    rates: dict[Limit, limits.RateLimitItem]
+    local: MovingWindowRateLimiter | None = None  # while the shared store fails
+    shared_failed_at: float = field(default=-math.inf)
 
 
 # The memory store keeps a timer task and Redis a connection pool: both belong to one event loop,
@@ -39,9 +68,11 @@ _by_loop: dict[asyncio.AbstractEventLoop, _Limiter] = {}
 def storage_for(settings: Settings) -> Storage:
     """Redis (shared by every instance) when REDIS_URL is set, else this process's memory."""
     if settings.redis_url:
-        # redis-py, which Reflex already depends on, rather than limits' default client coredis.
+        # redis-py, which Reflex already depends on, rather than limits' default client coredis;
+        # REDIS_TIMEOUT_S bounds every command, so a hung Redis can't hold a click.
         return RedisStorage(f"async+{settings.redis_url}", implementation="redispy",
-                            wrap_exceptions=True)
+                            wrap_exceptions=True, socket_timeout=settings.redis_timeout_s,
+                            socket_connect_timeout=settings.redis_timeout_s)
     return MemoryStorage()
 
 
@@ -50,23 +81,48 @@ def _current() -> _Limiter:
     limiter = _by_loop.get(loop)
     if limiter is None:
         settings = get_settings()
-        storage = storage_for(settings)
         limiter = _by_loop[loop] = _Limiter(
-            storage,
-            MovingWindowRateLimiter(storage),
-            limits.parse(settings.portal_rate_limit),
+            MovingWindowRateLimiter(storage_for(settings)),
+            {limit: rate_of(limit, settings) for limit in Limit},
         )
     return limiter
 
 
-async def portal_wait_s(user_id: str) -> int | None:
-    """Count one portal try by this user: None when allowed, else seconds to wait (>= 1)."""
-    limiter = _current()
-    try:
-        if await limiter.strategy.hit(limiter.portal, PORTAL_NAMESPACE, user_id):
-            return None
-        stats = await limiter.strategy.get_window_stats(limiter.portal, PORTAL_NAMESPACE, user_id)
-    except StorageError as exc:
-        cause = type(exc.storage_error).__name__
-        raise UpstreamError(f"the rate-limit store failed: {cause}") from exc
+async def _count(strategy: MovingWindowRateLimiter, rate: limits.RateLimitItem, limit: Limit,
+                 key: str) -> int | None:
+    if await strategy.hit(rate, namespace(limit), key):
+        return None
+    stats = await strategy.get_window_stats(rate, namespace(limit), key)
     return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+async def wait_s(limit: Limit, key: str) -> int | None:
+    """Count one try at `limit` by `key`: None when allowed, else whole seconds to wait (>= 1).
+
+    When the shared store fails this counts in this process instead (logged); UpstreamError
+    only if that fails too."""
+    limiter = _current()
+    rate = limiter.rates[limit]
+    if time.monotonic() - limiter.shared_failed_at >= RETRY_SHARED_AFTER_S:
+        try:
+            return await _count(limiter.shared, rate, limit, key)
+        except StorageError as exc:
+            limiter.shared_failed_at = time.monotonic()
+            logger.warning("rate limits: the shared store failed (%s); counting in this "
+                           "process for %.0f s", type(exc.storage_error).__name__,
+                           RETRY_SHARED_AFTER_S)
+    if limiter.local is None:
+        limiter.local = MovingWindowRateLimiter(MemoryStorage())
+    try:
+        return await _count(limiter.local, rate, limit, key)
+    except StorageError as exc:
+        raise UpstreamError(f"the rate-limit store failed: {exc.storage_error!r}") from exc
+
+
+async def refusal(limit: Limit, key: str) -> Refusal | None:
+    """`wait_s` as an action's answer: None when allowed, else RATE_LIMITED with the wait."""
+    wait = await wait_s(limit, key)
+    if wait is None:
+        return None
+    logger.info("%s: %s is over %s; %s s to wait", limit.value, key, limit.setting, wait)
+    return rate_limited(wait)

@@ -126,7 +126,9 @@ class Settings(HostingSettings):
     stripe_price_id: str | None = Field(None, validation_alias="STRIPE_PRICE_ID")
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     site_url: str = Field(validation_alias="SITE_URL")
+    # Per-user limits on the actions that call Stripe (platform/rate_limits.py).
     portal_rate_limit: str = Field("10/minute", validation_alias="PORTAL_RATE_LIMIT")
+    checkout_rate_limit: str = Field("5/minute", validation_alias="CHECKOUT_RATE_LIMIT")
     # How long one call may take, and how often a failed Stripe call is tried again (with one
     # Idempotency-Key). The defaults keep a click's worst case near 10 s.
     supabase_timeout_s: float = Field(5.0, gt=0, validation_alias="SUPABASE_TIMEOUT_S")
@@ -180,7 +182,7 @@ class Settings(HostingSettings):
             raise ValueError(f"must look like price_..., got {value!r}.")
         return value
 
-    @field_validator("portal_rate_limit")
+    @field_validator("portal_rate_limit", "checkout_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         """One rate in the `limits` package's notation: "10/minute", "100 per hour"."""

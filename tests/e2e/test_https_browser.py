@@ -9,6 +9,7 @@ Chromium applies its https rules to cookies.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -83,6 +84,28 @@ def test_past_the_limit_manage_subscription_shows_the_message(
     expect(button).to_be_enabled()
     expect(page).to_have_url(BILLING)
     assert len(devstack.portal_sessions(customer)) == 10  # Stripe wasn't asked an 11th time
+
+
+def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsApp,
+                                                  devstack: Devstack, subscriber):
+    """A click refused by the limit once marked "left for the portal" all the same, so the next
+    page load read the subscription from Stripe: each refused click still cost a Stripe call."""
+    user, customer = subscriber
+    for _ in range(10):  # the default limit, used up through the API
+        httpx.post(f"{https_app.url}/api/customer_portal", timeout=30,
+                   verify=https_app.front.client_context(),
+                   headers={"Authorization": f"Bearer {user.access_token}"})
+    sign_in_as(page, user.email, user.password)
+    button = page.get_by_role("button", name="Manage Subscription")
+    expect(button).to_be_enabled()
+    started = time.time()
+    for _ in range(3):
+        button.click()
+        expect(page.get_by_text("Too many requests").first).to_be_visible()
+        page.reload()
+        expect(button).to_be_enabled()
+    assert devstack.stripe_requests(since=started) == []
+    assert len(devstack.portal_sessions(customer)) == 10
 
 
 def test_no_secret_or_token_crosses_the_websocket(page: Page, stack: StackConfig, subscriber):

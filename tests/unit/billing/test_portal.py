@@ -222,9 +222,9 @@ def test_users_without_a_customer_are_not_counted(world):
 
 
 def test_a_failing_rate_limit_store_is_the_documented_500_without_stripe(world, monkeypatch):
-    async def broken(user_id):
+    async def broken(limit, key):
         raise UpstreamError("the rate-limit store failed: ConnectionError")
 
-    monkeypatch.setattr(rate_limits, "portal_wait_s", broken)
+    monkeypatch.setattr(rate_limits, "wait_s", broken)
     assert run() == UPSTREAM_FAILED
     assert world.stripe.calls == []

@@ -75,6 +75,8 @@ def test_a_missing_setting_is_named(env, name):
     ("PORTAL_RATE_LIMIT", "0/minute"),
     ("PORTAL_RATE_LIMIT", "-1/minute"),
     ("PORTAL_RATE_LIMIT", "10/minute;100/hour"),
+    ("CHECKOUT_RATE_LIMIT", "5 a minute"),
+    ("CHECKOUT_RATE_LIMIT", "0/minute"),
     ("SUPABASE_ANON_KEY", "not-a-key"),
     ("SUPABASE_ANON_KEY", SERVICE),
     ("SUPABASE_SERVICE_ROLE_KEY", ANON),
@@ -118,6 +120,12 @@ def test_the_portal_rate_limit_is_ten_a_minute_unless_set(env):
     assert load_settings().portal_rate_limit == "10/minute"
     env.setenv("PORTAL_RATE_LIMIT", "30 per hour")
     assert load_settings().portal_rate_limit == "30 per hour"
+
+
+def test_the_checkout_rate_limit_is_five_a_minute_unless_set(env):
+    assert load_settings().checkout_rate_limit == "5/minute"
+    env.setenv("CHECKOUT_RATE_LIMIT", "20 per hour")
+    assert load_settings().checkout_rate_limit == "20 per hour"
 
 
 def test_new_style_supabase_keys_are_accepted(env):
