@@ -196,7 +196,8 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
 def assert_no_secret_in_log(app, stack: StackConfig, session: dict) -> None:
     """After a Bearer and a cookie call with `session`, the app's log holds no token or key."""
     app.post_portal(headers={"Authorization": f"Bearer {session['access_token']}"})
-    app.post_portal(cookies={"sb-access-token": session["access_token"],
+    app.post_portal(headers={"Origin": app.url},
+                    cookies={"sb-access-token": session["access_token"],
                              "sb-refresh-token": session["refresh_token"]})
     log = app.log_text()
     for secret in (session["access_token"], session["refresh_token"],

@@ -33,6 +33,7 @@ class Outcome(StrEnum):
     SIGNED_IN = "signed_in"
     WRONG_CREDENTIALS = "wrong_credentials"
     CODE_EXPIRED = "code_expired"
+    OTHER_BROWSER = "other_browser"
     RENEWED = "renewed"
     REFRESH_REFUSED = "refresh_refused"
     NEEDS_RENEWAL = "needs_renewal"
@@ -54,6 +55,8 @@ class Outcome(StrEnum):
     READY = "ready"
     UNAVAILABLE = "unavailable"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    # requests the browser sent for another site or origin (CSRF), refused at the edge
+    CROSS_SITE = "cross_site"
 
 
 @dataclass(frozen=True)

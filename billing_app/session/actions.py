@@ -1,10 +1,10 @@
 """What the routes and page states ask of the session. Each answers a named result; the callers
 only translate it (cookies and redirects for the routes, messages and navigation for the pages).
 
-    sign_in(email, password)      a one-time code | WRONG_CREDENTIALS | UPSTREAM_FAILED
-    finish_sign_in(code)          the Session     | CODE_EXPIRED | UPSTREAM_FAILED
+    sign_in(email, password)      a Ticket (code + nonce) | WRONG_CREDENTIALS | UPSTREAM_FAILED
+    finish_sign_in(code, nonce)   the Session     | CODE_EXPIRED | OTHER_BROWSER | UPSTREAM_FAILED
     renew(refresh_token)          the Session     | REFRESH_REFUSED | UPSTREAM_FAILED
-    sign_out(access_token)        SIGNED_OUT (the cookies go, even when Supabase is down)
+    sign_out(access, refresh)     SIGNED_OUT (the cookies go, even when Supabase is down)
     api_caller(authorization, cookies)   a Caller | REFRESH_REFUSED | UPSTREAM_FAILED
     page_access(cookies)          the access token | NEEDS_RENEWAL | NOT_AUTHENTICATED
 """
@@ -24,19 +24,22 @@ from billing_app.platform.outcomes import (
     guarded,
 )
 from billing_app.session import codes, cookies, supabase_auth
+from billing_app.session.codes import Ticket
 from billing_app.session.supabase_auth import Session
 
 logger = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = Refusal(Outcome.WRONG_CREDENTIALS)
 CODE_EXPIRED = Refusal(Outcome.CODE_EXPIRED)
+OTHER_BROWSER = Refusal(Outcome.OTHER_BROWSER)
 REFRESH_REFUSED = Refusal(Outcome.REFRESH_REFUSED)
 NEEDS_RENEWAL = Refusal(Outcome.NEEDS_RENEWAL)
 
 
 @guarded("sign_in")
-async def sign_in(email: str, password: str) -> str | Refusal:
-    """Check the password with Supabase; keep the new session under a one-time code."""
+async def sign_in(email: str, password: str) -> Ticket | Refusal:
+    """Check the password with Supabase; keep the new session under a one-time code, bound to
+    the nonce that the signing-in browser must keep in a cookie."""
     session = await supabase_auth.sign_in(email, password)
     if session is None:
         return WRONG_CREDENTIALS
@@ -52,9 +55,17 @@ def _session_or(session: Session | None, refusal: Refusal) -> Session | Refusal:
 
 
 @guarded("auth_callback")
-async def finish_sign_in(code: str | None) -> Session | Refusal:
-    """The session a one-time code holds, once."""
-    return _session_or(await codes.redeem(code), CODE_EXPIRED)
+async def finish_sign_in(code: str | None, nonce: str | None) -> Session | Refusal:
+    """The session a one-time code holds, once, for the browser holding the code's nonce. A
+    code brought by any other browser is spent and signs no one in."""
+    pending = await codes.redeem(code)
+    if pending is None:
+        return CODE_EXPIRED
+    if not pending.belongs_to(nonce):
+        logger.warning("auth_callback: a sign-in code came from another browser than the one "
+                       "that signed in (user %s)", pending.session.user.id)
+        return OTHER_BROWSER
+    return _session_or(pending.session, CODE_EXPIRED)
 
 
 @guarded("auth_refresh")
@@ -63,12 +74,19 @@ async def renew(refresh_token: str | None) -> Session | Refusal:
     return _session_or(await supabase_auth.refresh(refresh_token), REFRESH_REFUSED)
 
 
-async def sign_out(access_token: str | None) -> Outcome:
-    """End the session at Supabase. The caller clears the cookies whatever happens here."""
+async def sign_out(access_token: str | None, refresh_token: str | None) -> Outcome:
+    """End the session at Supabase, so that its refresh token is dead too. Supabase ends a
+    session only for a live access token, so an expired one is renewed first (which also spends
+    the old refresh token). The caller clears the cookies whatever happens here."""
     try:
+        if cookies.needs_refresh(access_token) and refresh_token:
+            renewed = await supabase_auth.refresh(refresh_token)
+            if renewed is None:
+                return Outcome.SIGNED_OUT  # Supabase knows no session for it: nothing to end
+            access_token = renewed.access_token
         await supabase_auth.sign_out(access_token)
     except UpstreamError as exc:
-        # The session at Supabase ends when its refresh token goes unused.
+        # The session at Supabase then lives on until its refresh token goes unused.
         logger.warning("sign_out: %s", exc)
     return Outcome.SIGNED_OUT
 
