@@ -1,7 +1,8 @@
 """The app: its pages, and the HTTP routes mounted ahead of Reflex's own.
 
 Settings are validated here, at import, so a missing or invalid variable stops the app before
-it serves anything, with a message that names the variable. `reflex export` is the exception:
+it serves anything, with a message that names the variable. Log lines lose their credentials
+from here on (platform/log_redaction.py). `reflex export` is the exception:
 it builds the app without running it, so a build machine needs none of the keys (and so none
 can end up in the build); the backend it exports validates them when it starts.
 """
@@ -15,12 +16,14 @@ from reflex.constants import CompileContext
 from reflex.utils.exec import get_compile_context
 
 from billing_app.api.app import create_api
-from billing_app.platform import clients, paths
+from billing_app.platform import clients, log_redaction, paths
 from billing_app.platform.settings import SettingsError, get_settings
 from billing_app.ui.pages.billing import billing_page
 from billing_app.ui.pages.login import login_page
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.login import LoginState
+
+log_redaction.install()
 
 if get_compile_context() != CompileContext.EXPORT:
     try:
