@@ -21,7 +21,7 @@ MESSAGES = {
 ERROR_PARAM_MESSAGES = {
     "expired": "That sign-in took too long. Please sign in again.",
     "refused": "That sign-in didn't start in this browser. Please sign in here.",
-    "unavailable": "We couldn't renew your session just now. Please sign in again.",
+    "unavailable": "Sign-in is unavailable right now. Please try again in a moment.",
 }
 
 
