@@ -44,8 +44,9 @@ TOASTS = {
 # Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
 WATCH_INTERVAL_S = 0.75
 WATCH_FOR_S = 6.0
-# A portal visit older than this is not "just back from the portal" any more.
-PORTAL_RETURN_WINDOW_S = 3600
+# A portal visit older than this is not "just back from the portal" any more; Reflex keeps the
+# tab's state (and so the time of the visit) no longer anyway (rxconfig.py: STATE_EXPIRY_S).
+PORTAL_RETURN_WINDOW_S = 15 * 60
 
 
 class BillingState(SessionState):
