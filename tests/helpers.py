@@ -3,11 +3,13 @@ way it is hosted, and signing in straight at Supabase Auth."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
@@ -179,6 +181,19 @@ def project_copy(dest: Path) -> Path:
 
 def stop_app(proc: subprocess.Popen) -> None:
     stop_process_group(proc)
+
+
+@contextlib.contextmanager
+def app_of_its_own(stack: StackConfig, root: Path,
+                   extra_env: dict[str, str]) -> Iterator[RunningApp]:
+    """Another instance, run from a copy of the project in `root / "project"` (so its build
+    leaves the shared instance's `.web` alone), with `extra_env` on top of the stack's."""
+    proc, app = launch_app(stack, root / "app.log", cwd=project_copy(root / "project"),
+                           extra_env=extra_env)
+    try:
+        yield app
+    finally:
+        stop_app(proc)
 
 
 def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) -> dict:

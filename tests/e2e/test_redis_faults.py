@@ -14,21 +14,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from billing_app.platform import health
 from billing_app.ui.backend_errors import UNAVAILABLE
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.e2e.browser_steps import chromium, fresh_page, sign_in_as
-from tests.helpers import (
-    RedisServer,
-    RunningApp,
-    launch_app,
-    project_copy,
-    sign_in,
-    stop_app,
-)
+from tests.e2e.browser_steps import sign_in_as
+from tests.helpers import RedisServer, RunningApp, app_of_its_own, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -50,26 +43,10 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 @pytest.fixture(scope="module")
 def app(stack: StackConfig, demo_users, redis: RedisServer,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """Its own copy of the project, so its build leaves the shared instance's `.web` alone."""
-    root = tmp_path_factory.mktemp("redis-faults-app")
-    proc, running = launch_app(stack, root / "app.log", cwd=project_copy(root / "project"),
-                               extra_env={"REDIS_URL": redis.url, "GRANIAN_WORKERS": "2"})
-    try:
+    with app_of_its_own(stack, tmp_path_factory.mktemp("redis-faults-app"),
+                        {"REDIS_URL": redis.url, "GRANIAN_WORKERS": "2"}) as running:
         yield running
-    finally:
-        stop_app(proc)
 
-
-@pytest.fixture(scope="module")
-def browser(app: RunningApp) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Browser, app: RunningApp) -> Iterator[Page]:
-    with fresh_page(browser, app.url) as fresh:
-        yield fresh
 
 
 @pytest.fixture(autouse=True)

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bench.state_memory import anonymous_visits
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.e2e.browser_steps import chromium, fresh_page, sign_in_as
-from tests.helpers import RunningApp, launch_app, project_copy, stop_app
+from tests.e2e.browser_steps import sign_in_as
+from tests.helpers import RunningApp, app_of_its_own
 
 pytestmark = pytest.mark.e2e
 
@@ -31,30 +31,20 @@ FORGOTTEN_WITHIN_S = EXPIRY_S + 20
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return project_copy(tmp_path_factory.mktemp("state-expiry") / "project")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("state-expiry")
 
 
 @pytest.fixture(scope="module")
-def app(stack: StackConfig, demo_users, project: Path) -> Iterator[RunningApp]:
-    proc, running = launch_app(stack, project.parent / "app.log", cwd=project,
-                               extra_env={"REFLEX_REDIS_TOKEN_EXPIRATION": str(EXPIRY_S)})
-    try:
+def project(root: Path, app: RunningApp) -> Path:
+    return root / "project"
+
+
+@pytest.fixture(scope="module")
+def app(stack: StackConfig, demo_users, root: Path) -> Iterator[RunningApp]:
+    with app_of_its_own(stack, root, {"REFLEX_REDIS_TOKEN_EXPIRATION": str(EXPIRY_S)}) as running:
         yield running
-    finally:
-        stop_app(proc)
 
-
-@pytest.fixture(scope="module")
-def browser(app: RunningApp) -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Browser, app: RunningApp) -> Iterator[Page]:
-    with fresh_page(browser, app.url) as fresh:
-        yield fresh
 
 
 def saved_states(project: Path) -> int:
