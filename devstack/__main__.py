@@ -1,7 +1,7 @@
 """`python -m devstack up | down | seed | env | status | run -- <command>`.
 
     up      start PostgreSQL and both stand-ins in the background, wait until they answer,
-            write .devstack/env; seeds the demo accounts the first time
+            write .devstack/env; seeds the demo accounts when any is missing
             (--webhook-url URL: where the Stripe stand-in posts its signed events)
     down    stop what `up` started
     seed    (re)create the demo accounts
@@ -36,8 +36,9 @@ def point_webhooks(config: StackConfig, url: str) -> None:
 
 
 def has_demo_data(config: StackConfig) -> bool:
+    """Every demo account exists (a stack seeded by an older version lacks the newer ones)."""
     users = demo.admin_client(config).auth.admin.list_users(per_page=1000)
-    return any(u.email == demo.DEMO_EMAIL for u in users)
+    return set(demo.DEMO_ACCOUNTS) <= {u.email for u in users}
 
 
 def bring_up(config: StackConfig, webhook_url: str | None) -> None:
@@ -63,11 +64,11 @@ def run_command(config: StackConfig, command: list[str]) -> int:
     env = dict(os.environ)
     env.setdefault("SITE_URL", DEV_SITE_URL)
     env.update(config.app_env())
+    accounts = "".join(f"    {email:24}{has}\n" for email, has in demo.DEMO_ACCOUNTS.items())
     print(
         "\nRunning on local stand-ins for Supabase and Stripe (python -m devstack).\n"
-        f"  Sign in at {DEV_SITE_URL}/login as {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}"
-        f" (active subscription)\n"
-        f"  or {demo.NOSUB_EMAIL} / {demo.DEMO_PASSWORD} (no subscription).\n"
+        f"  Sign in at {DEV_SITE_URL}/login with the password {demo.DEMO_PASSWORD} as:\n"
+        f"{accounts}"
         f"  Stripe events go to {DEV_WEBHOOK_URL}. Ctrl-C stops everything.\n",
         flush=True,
     )

@@ -23,6 +23,10 @@ class Account:
         """The current state (a reset replaces it, so never keep it)."""
         return self.store.state
 
+    def now(self) -> int:
+        """The stand-in's clock: real time, moved on by `POST /__devstack/clock`."""
+        return self.state.now()
+
     @property
     def lock(self) -> asyncio.Lock:
         return self.store.lock

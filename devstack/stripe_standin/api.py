@@ -27,13 +27,37 @@ from .errors import (
 from .expand import render
 from .idempotency import IdempotencyCache, SavedResponse, fingerprint
 from .params import check_params, decode_form, expand_paths
-from .resources import catalogue, checkout, customers, events, portal, subscriptions
+from .resources import (
+    catalogue,
+    checkout,
+    collection,
+    customers,
+    events,
+    invoice_preview,
+    invoices,
+    payment_methods,
+    portal,
+    subscriptions,
+    webhook_endpoints,
+)
 from .routes import API_VERSION, Call, Origin, Route
 
 log = logging.getLogger("devstack.stripe.api")
 
 # Every resource module's ROUTES; a new resource is one more module here.
-RESOURCES = (customers, catalogue, subscriptions, checkout, portal, events)
+RESOURCES = (
+    customers,
+    payment_methods,
+    catalogue,
+    subscriptions,
+    invoices,
+    invoice_preview,
+    collection,
+    checkout,
+    portal,
+    events,
+    webhook_endpoints,
+)
 
 
 class Router:

@@ -23,9 +23,10 @@ from .errors import fault_response
 from .idempotency import IdempotencyCache
 from .ids import request_id
 from .pages.checkout import checkout_routes
+from .pages.invoice import invoice_routes
 from .pages.portal import portal_routes
 from .request_log import RecordRequests, RequestLog
-from .resources import checkout, portal, subscriptions
+from .resources import checkout, cycles, portal
 from .seed import fresh_state
 from .store import Store
 from .webhook_delivery import DEFAULT_RETRY_DELAYS, WebhookDelivery
@@ -71,8 +72,9 @@ def create_app(
     `config.webhook_url`, page links under `config.stripe_api_base`. Latency and faults
     (`devstack.faults`) apply to `/v1/*` only, and every `/v1` request is recorded
     (`request_log.py`). While it runs, a tick every `tick_interval` seconds renews billing
-    periods, ends subscriptions whose `cancel_at` has passed and expires old checkout sessions,
-    firing the webhooks Stripe would."""
+    periods (and invoices them), ends trials and subscriptions whose `cancel_at` has passed and
+    expires old checkout sessions, firing the webhooks Stripe would; `POST /__devstack/clock`
+    moves the stand-in's clock on and runs the tick at once."""
     secret_key = config.secrets.stripe_secret_key
     store = Store(config.stripe_state_file, fresh_state, snapshot_interval=snapshot_interval)
     delivery = WebhookDelivery(
@@ -88,12 +90,15 @@ def create_app(
     controls = FaultControls({"stripe": config.stripe_latency_ms})
     request_log = RequestLog()
 
+    async def tick() -> None:
+        await cycles.tick(account)
+        await checkout.expire_due(account)
+        await portal.forget_old_links(account)
+
     async def tick_forever() -> None:
         while True:
             try:
-                await subscriptions.tick(account)
-                await checkout.expire_due(account)
-                await portal.forget_old_links(account)
+                await tick()
             except Exception:  # keep ticking; the next tick may well succeed
                 log.exception("stripe stand-in tick failed")
             await asyncio.sleep(tick_interval)
@@ -117,7 +122,8 @@ def create_app(
         Route("/v1/{path:path}", api.handle, methods=["GET", "POST", "DELETE", "PUT", "PATCH"]),
         *portal_routes(account),
         *checkout_routes(account),
-        *control_routes(account, idempotency, secret_key, request_log),
+        *invoice_routes(account),
+        *control_routes(account, idempotency, secret_key, request_log, tick),
         *fault_routes(controls, lambda: secret_key),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

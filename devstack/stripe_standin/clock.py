@@ -1,4 +1,5 @@
-"""Time for the stand-in: the current Unix second and calendar-month billing periods."""
+"""Time for the stand-in: the current Unix second (real time; `Account.now()` adds the clock's
+offset) and calendar-month billing periods."""
 
 from __future__ import annotations
 
@@ -37,8 +38,3 @@ def period_containing(anchor: int, interval: str, count: int, at: int) -> tuple[
         start, end = end, add_interval(anchor, interval, count, index + 1)
     return start, end
 
-
-def day_label(ts: int) -> str:
-    """A date for people, e.g. "March 5, 2027" (UTC)."""
-    moment = datetime.fromtimestamp(ts, UTC)
-    return f"{moment:%B} {moment.day}, {moment.year}"

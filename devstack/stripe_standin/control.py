@@ -12,7 +12,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .account import Account
-from .clock import now
 from .expand import public
 from .idempotency import IdempotencyCache
 from .params import is_absolute_http_url
@@ -38,8 +37,16 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+# The clock moves forward by at most this much per call (five years).
+MAX_ADVANCE = 5 * 366 * 86400
+
+
 def control_routes(
-    account: Account, idempotency: IdempotencyCache, secret_key: str, request_log: RequestLog
+    account: Account,
+    idempotency: IdempotencyCache,
+    secret_key: str,
+    request_log: RequestLog,
+    tick: Callable[[], Awaitable[None]],
 ) -> list[Route]:
     """The routes, all under `/__devstack/`. All but `health` need the stand-in's secret key as
     a Bearer token, as the fault routes of `devstack.faults` do. Bodies and answers are JSON.
@@ -57,8 +64,14 @@ def control_routes(
         POST   deliveries/wait       {"timeout"?: seconds, 10 by default} -> {"idle", "pending"}
         DELETE portal_configuration/default   -> {"removed": "bpc_..."|null, ...}
         PUT    portal_configuration/default   -> {"default_configuration": {...}}
-        POST   reset                 -> {"reset": true}: back to the seed; the webhook URL and
-                                     faults stay as they are
+        GET    clock                 {"now", "offset"}: the stand-in's time, and how far it is
+                                     ahead of real time (seconds)
+        POST   clock/advance         {"seconds": n} -> {"now", "offset"}: moves the clock on
+                                     (never back) and lets time pass at once: renewals and
+                                     their invoices, trials ending, drafts finalized and
+                                     charged, scheduled cancellations, with their webhooks
+        POST   reset                 -> {"reset": true}: back to the seed (clock included); the
+                                     webhook URL and faults stay as they are
 
     Lists are oldest first.
     """
@@ -146,11 +159,31 @@ def control_routes(
                 removed = saved["id"] if saved else None
                 return JSONResponse({"removed": removed, "default_configuration": None})
             if saved is None:
-                saved = state.removed_default_configuration or seeded_default_configuration(now())
+                saved = state.removed_default_configuration or seeded_default_configuration(
+                    account.now()
+                )
                 state.portal_configurations[saved["id"]] = saved
                 state.removed_default_configuration = None
                 account.store.changed()
         return JSONResponse({"default_configuration": public(saved)})
+
+    def clock_answer() -> JSONResponse:
+        return JSONResponse({"now": account.now(), "offset": account.state.clock_offset})
+
+    async def clock(request: Request) -> Response:
+        return clock_answer()
+
+    async def advance(request: Request) -> Response:
+        seconds = (await _json_body(request)).get("seconds")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not (
+            0 < seconds <= MAX_ADVANCE
+        ):
+            raise BadRequest(f'need {{"seconds": n}}, a whole number from 1 to {MAX_ADVANCE}')
+        async with account.lock:
+            account.state.clock_offset += seconds
+            account.store.changed()
+        await tick()
+        return clock_answer()
 
     async def reset(request: Request) -> Response:
         async with account.lock:
@@ -171,5 +204,7 @@ def control_routes(
             guarded(saved_settings),
             methods=["DELETE", "PUT"],
         ),
+        Route("/__devstack/clock", guarded(clock), methods=["GET"]),
+        Route("/__devstack/clock/advance", guarded(advance), methods=["POST"]),
         Route("/__devstack/reset", guarded(reset), methods=["POST"]),
     ]

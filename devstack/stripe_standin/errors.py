@@ -27,6 +27,7 @@ class StripeError(Exception):
         code: str | None = None,
         param: str | None = None,
         headers: dict[str, str] | None = None,
+        decline_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -35,11 +36,15 @@ class StripeError(Exception):
         self.code = code
         self.param = param
         self.headers = headers or {}
+        self.decline_code = decline_code
 
     def body(self, request_id: str | None = None) -> dict[str, Any]:
         error: dict[str, Any] = {}
         if self.code:
             error["code"] = self.code
+        if self.decline_code:
+            error["decline_code"] = self.decline_code
+        if self.code:
             error["doc_url"] = DOCS_ERROR_CODES + self.code.replace("_", "-")
         error["message"] = self.message
         if self.param:
@@ -94,6 +99,33 @@ def url_invalid(param: str) -> StripeError:
 def not_supported(what: str, *, param: str | None = None) -> StripeError:
     """Something real Stripe does that this stand-in does not; said plainly, never faked."""
     return StripeError(f"The devstack Stripe stand-in does not support {what}.", param=param)
+
+
+def card_declined() -> StripeError:
+    """A charge the card's bank refused: 402, which stripe-python raises as `CardError`."""
+    return StripeError(
+        "Your card was declined.",
+        status=402,
+        type="card_error",
+        code="card_declined",
+        decline_code="generic_decline",
+    )
+
+
+def no_payment_method() -> StripeError:
+    return StripeError(
+        "This customer has no attached payment source or default payment method.",
+        code="resource_missing",
+    )
+
+
+def payment_method_not_attached(payment_method: str, param: str) -> StripeError:
+    return StripeError(
+        f"The customer does not have a payment method with the ID {payment_method}. The "
+        "payment method must be attached to the customer.",
+        code="resource_missing",
+        param=param,
+    )
 
 
 def unrecognized_url(method: str, path: str) -> StripeError:

@@ -18,6 +18,12 @@ SUFFIX_LENGTH = {
     "bpc_1": 23,
     "evt_1": 23,
     "req_": 14,
+    "pm_1": 23,
+    "in_1": 23,
+    "il_1": 23,
+    "il_tmp_1": 23,
+    "ii_1": 23,
+    "upcoming_in_1": 23,
 }
 
 
@@ -35,5 +41,6 @@ def request_id() -> str:
 
 
 def portal_secret() -> str:
-    """The unguessable part of a portal session's URL (Stripe's look like `test_YWNjd...`)."""
+    """The unguessable part of a portal session's or hosted invoice's URL (Stripe's look like
+    `test_YWNjd...`)."""
     return "test_" + secrets.token_urlsafe(36)

@@ -145,6 +145,24 @@ def _schema(typed: type) -> dict[str, type | None]:
     return schema
 
 
+_LITERAL_RE = re.compile(r"Literal\[([^\]]*)\]")
+
+
+@cache
+def documented_values(type_path: str, key_path: str) -> tuple[str, ...]:
+    """The values stripe-python's request type lists for a parameter (its `Literal[...]`), e.g.
+    `documented_values("billing_portal.SessionCreateParams", "flow_data.type")`: the one
+    source for enums such as locales and flow types, so they follow the pinned version."""
+    typed: Any = _typed_class(type_path)
+    *parents, key = key_path.split(".")
+    for part in parents:
+        typed = _schema(typed)[part]
+    groups = _LITERAL_RE.findall(repr(typed.__annotations__[key]))
+    values = tuple(v for group in groups for v in re.findall(r"'([^']*)'", group) if v)
+    assert values, f"{type_path}.{key_path} lists no values"
+    return values
+
+
 def check_params(params: Mapping[str, Any], type_path: str, supports: Collection[str]) -> None:
     """Refuse a parameter the endpoint doesn't document (`parameter_unknown`, as Stripe does) or
     one the stand-in doesn't implement (saying so, rather than ignoring it). `type_path` names a

@@ -11,7 +11,8 @@ from .resources.portal import configuration_object, features_object
 from .store import StripeState
 
 # Docs, demo data and tests name these ids. Customers and subscriptions are not seeded here:
-# `python -m devstack seed` creates them through the API.
+# `python -m devstack seed` creates them through the API. Pro also has a one-time setup fee,
+# which plan pickers must leave out (they offer recurring prices only).
 DEFAULT_CONFIGURATION = "bpc_devstack_default"
 # Where the portal's "Return" link goes when a session names no return_url: the app's billing page.
 DEFAULT_RETURN_URL = "http://localhost:3000/dashboard/settings/billing"
@@ -20,9 +21,10 @@ CATALOGUE: list[dict[str, Any]] = [
         "id": "prod_devstack_pro",
         "name": "Pro",
         "description": "Everything for one person.",
-        "prices": [  # (id, cents, interval, nickname, lookup key)
+        "prices": [  # (id, cents, interval or None for one-time, nickname, lookup key)
             ("price_devstack_pro_monthly", 2000, "month", "Pro Monthly", "pro_monthly"),
             ("price_devstack_pro_yearly", 19200, "year", "Pro Yearly", "pro_yearly"),
+            ("price_devstack_pro_setup", 5000, None, "Pro Setup Fee", "pro_setup"),
         ],
     },
     {
@@ -55,7 +57,7 @@ def default_configuration(created: int) -> dict[str, Any]:
         products=[
             {
                 "product": entry["id"],
-                "prices": [price[0] for price in entry["prices"]],
+                "prices": [price[0] for price in entry["prices"] if price[2]],
                 "adjustable_quantity": {"enabled": False, "maximum": None, "minimum": 1},
             }
             for entry in CATALOGUE
@@ -84,4 +86,5 @@ def fresh_state() -> StripeState:
                 price_id, created, entry["id"], amount, interval, nickname, lookup_key
             )
     state.portal_configurations[DEFAULT_CONFIGURATION] = default_configuration(created)
+    state.ticked_at = created
     return state

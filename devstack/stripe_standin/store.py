@@ -28,9 +28,16 @@ PERSISTED = (
     "checkout_sessions",
     "checkout_details",
     "portal_configurations",
+    "payment_methods",
+    "invoices",
+    "invoice_links",
+    "pending_items",
     "events",
     "deliveries",
 )
+# Single values written beside the collections: the clock's offset from real time (moved by
+# the control route) and the moment time last passed for subscriptions.
+PERSISTED_VALUES = ("removed_default_configuration", "clock_offset", "ticked_at")
 # Stripe keeps events for 30 days.
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 # Portal sessions kept for the control route and the pages; older ones are dropped first.
@@ -46,6 +53,8 @@ PREFIX_COLLECTIONS = (
     ("bpc_", "portal_configurations"),
     ("bps_", "portal_sessions"),
     ("evt_", "events"),
+    ("pm_", "payment_methods"),
+    ("in_", "invoices"),
 )
 
 
@@ -62,11 +71,19 @@ class StripeState:
     # {"line_items": [{"price": id, "quantity": n}], "subscription_data": {...}}
     checkout_details: dict[str, dict[str, Any]] = field(default_factory=dict)
     portal_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # URL secret of a hosted invoice page -> invoice id
+    invoice_links: dict[str, str] = field(default_factory=dict)
+    # subscription id -> its pending invoice items (prorations) for the next invoice
+    pending_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     # event id -> {"event", "type", "url", "status", "attempts": [...]}
     deliveries: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The saved default portal configuration while a test has it removed (see control routes).
     removed_default_configuration: dict[str, Any] | None = None
+    clock_offset: int = 0
+    ticked_at: int | None = None
     # In memory only.
     portal_sessions: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
     # URL secret -> {"session": bps id, "created": ts, "opened_at": ts | None}
@@ -74,9 +91,8 @@ class StripeState:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": STATE_VERSION}
-        for name in PERSISTED:
+        for name in (*PERSISTED, *PERSISTED_VALUES):
             data[name] = getattr(self, name)
-        data["removed_default_configuration"] = self.removed_default_configuration
         return data
 
     @classmethod
@@ -84,7 +100,8 @@ class StripeState:
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown state version {data.get('version')!r}")
         state = cls(**{name: dict(data.get(name) or {}) for name in PERSISTED})
-        state.removed_default_configuration = data.get("removed_default_configuration")
+        for name in PERSISTED_VALUES:
+            setattr(state, name, data.get(name, getattr(state, name)))
         return state
 
     def find(self, object_id: str) -> dict[str, Any] | None:
@@ -103,6 +120,10 @@ class StripeState:
         }
         while len(self.portal_sessions) > MAX_PORTAL_SESSIONS:
             self.portal_sessions.popitem(last=False)
+
+    def now(self) -> int:
+        """The stand-in's time: real time moved by the clock's offset."""
+        return now() + self.clock_offset
 
     def drop_old_events(self, at: int) -> None:
         cutoff = at - EVENT_RETENTION_SECONDS
@@ -151,7 +172,7 @@ class Store:
                 "stripe state %s unreadable (%s); moved to %s and reseeded", self.path, exc, aside
             )
             return self.fresh(), True
-        state.drop_old_events(now())
+        state.drop_old_events(state.now())
         return state, False
 
     def reset(self) -> None:

@@ -56,6 +56,7 @@ class WebhookDelivery:
         self.retry_delays = tuple(retry_delays)
         self.timeout = timeout
         self.enabled_events = ["*"]
+        self.configured_at = int(time.time())
         self._queues: dict[str, asyncio.Queue[str]] = {}
         self._workers: dict[str, asyncio.Task] = {}
         self._pending = 0
@@ -66,6 +67,8 @@ class WebhookDelivery:
 
     # --- settings ---------------------------------------------------------------------------
     def configure(self, *, url: str | None, enabled_events: Iterable[str] | None = None) -> None:
+        if url != self.url:
+            self.configured_at = int(time.time())
         self.url = url
         if enabled_events is not None:
             self.enabled_events = list(enabled_events)

@@ -1,13 +1,12 @@
-"""Checkout Sessions in subscription mode: the object, creating, expiring and paying one, and
-their routes."""
+"""Checkout Sessions in subscription mode: the object, creating, expiring and paying one (with a
+test card), and their routes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..clock import now
-from ..errors import invalid_request, not_supported, parameter_missing
+from ..errors import card_declined, invalid_request, not_supported, parameter_missing
 from ..ids import new_id
 from ..params import (
     as_bool,
@@ -18,18 +17,22 @@ from ..params import (
     as_optional_str,
     as_str,
     as_url,
+    documented_values,
     merge_metadata,
     missing,
 )
 from ..routes import AUTOMATIC, Origin, Route, retrieve
-from . import customers, subscriptions
-from .catalogue import find_price
+from . import customers, payment_methods, subscriptions
+from .catalogue import find_price, subscribable_price
 from .events import publish
 
 if TYPE_CHECKING:
     from ..account import Account
 
 CHECKOUT_LIFETIME = 24 * 3600
+PARAMS = "checkout.SessionCreateParams"
+LOCALES = documented_values(PARAMS, "locale")
+UI_MODES = documented_values(PARAMS, "ui_mode")
 
 
 def session_object(
@@ -77,7 +80,7 @@ def session_object(
         "invoice": None,
         "invoice_creation": None,
         "livemode": False,
-        "locale": None,
+        "locale": params.get("locale"),
         "managed_payments": None,
         "metadata": merge_metadata({}, params.get("metadata", {})),
         "mode": "subscription",
@@ -106,7 +109,7 @@ def session_object(
         "subscription": None,
         "success_url": params.get("success_url"),
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted_page",  # stripe-python 16.1: elements, embedded_page, form, hosted_page
+        "ui_mode": "hosted_page",
         "url": url,
         "wallet_options": None,
     }
@@ -123,6 +126,10 @@ async def create(account: Account, params: Mapping[str, Any], origin: Origin) ->
     for key in ("success_url", "cancel_url"):
         if key in params:
             as_url(params[key], key)
+    if "locale" in params:
+        as_enum(params["locale"], "locale", LOCALES)
+    if as_enum(params.get("ui_mode", "hosted_page"), "ui_mode", UI_MODES) != "hosted_page":
+        raise not_supported("Checkout pages other than `ui_mode=hosted_page`", param="ui_mode")
     customer_email = as_optional_str(params, "customer_email")
     customers.check_email(customer_email, "customer_email")
     if params.get("customer") and customer_email:
@@ -146,9 +153,17 @@ async def create(account: Account, params: Mapping[str, Any], origin: Origin) ->
             customers.find(account, customer_id, param="customer", status=400)
         price_param = "line_items[0][price]"
         price = find_price(account, line.get("price") or missing(price_param), price_param)
+        if price["type"] != "recurring":
+            raise invalid_request(
+                "You must provide at least one recurring price in `subscription` mode when "
+                "using prices.",
+                param="line_items",
+            )
+        subscribable_price(account, price["id"], price_param)
         session_id = new_id("cs_test_a1")
         url = f"{account.public_base}/c/pay/{session_id}"
-        session = session_object(session_id, now(), url, params, price["unit_amount"] * quantity)
+        amount = price["unit_amount"] * quantity
+        session = session_object(session_id, account.now(), url, params, amount)
         account.state.checkout_sessions[session_id] = session
         account.state.checkout_details[session_id] = {
             "line_items": [{"price": price["id"], "quantity": quantity}],
@@ -167,7 +182,7 @@ def _expire_if_due(account: Account, session: dict[str, Any], at: int) -> None:
 async def expire(account: Account, session_id: str, origin: Origin) -> dict[str, Any]:
     async with account.lock:
         session = account.get("checkout_sessions", "checkout session", session_id)
-        _expire_if_due(account, session, now())
+        _expire_if_due(account, session, account.now())
         if session["status"] != "open":
             raise invalid_request(
                 'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
@@ -178,17 +193,25 @@ async def expire(account: Account, session_id: str, origin: Origin) -> dict[str,
     return session
 
 
-async def complete(account: Account, session_id: str, email: str | None) -> dict[str, Any]:
-    """What paying on the hosted page does: the customer (made from `customer_email` or the page's
-    email field when the session names none), then the subscription, then the session completes,
-    each with its event."""
+async def complete(
+    account: Account, session_id: str, email: str | None, card: str = "pm_card_visa"
+) -> dict[str, Any]:
+    """What paying on the hosted page with a test card does: the customer (made from
+    `customer_email` or the page's email field when the session names none), the card attached
+    to it, the subscription with that card as its default payment method and its first invoice
+    paid, then the session completes, each with its event. A declining card changes nothing."""
+    if card not in payment_methods.TEST_CARDS:
+        raise invalid_request(f"Unknown test card: {card}", param="card")
     async with account.lock:
+        at = account.now()
         session = account.get("checkout_sessions", "checkout session", session_id)
-        _expire_if_due(account, session, now())
+        _expire_if_due(account, session, at)
         if session["status"] != "open":
             raise invalid_request(
                 f"This Checkout Session is {session['status']} and can't be paid again."
             )
+        if payment_methods.TEST_CARDS[card].declines:
+            raise card_declined()
         details = account.state.checkout_details[session_id]
         line = details["line_items"][0]
         price = find_price(account, line["price"], "line_items[0][price]")
@@ -199,17 +222,21 @@ async def complete(account: Account, session_id: str, email: str | None) -> dict
             if not address:
                 raise parameter_missing("email")
             customers.check_email(address)
-            customer = customers.customer_object(new_id("cus_"), now(), address)
+            customer = customers.customer_object(new_id("cus_"), at, address)
             customers.add(account, customer, AUTOMATIC)
+        method = payment_methods.attach(account, card, customer, AUTOMATIC, param="card")
         metadata = dict(details["subscription_data"]["metadata"])
         subscription = subscriptions.subscription_object(
-            customer["id"], price, line["quantity"], metadata
+            customer["id"], price, line["quantity"], metadata, at
         )
+        subscription["default_payment_method"] = method["id"]
+        subscriptions.start(account, subscription, AUTOMATIC)
         subscriptions.add(account, subscription, customer, AUTOMATIC)
         session.update(
             status="complete",
             payment_status="paid",
             customer=customer["id"],
+            invoice=subscription["latest_invoice"],
             subscription=subscription["id"],
             customer_details={
                 "address": None,
@@ -229,7 +256,7 @@ async def complete(account: Account, session_id: str, email: str | None) -> dict
 async def expire_due(account: Account) -> None:
     """Expire every open session whose `expires_at` has passed (time passing)."""
     async with account.lock:
-        at = now()
+        at = account.now()
         for session in account.state.checkout_sessions.values():
             _expire_if_due(account, session, at)
 
@@ -239,8 +266,8 @@ ROUTES = (
         "POST", "/v1/checkout/sessions", "checkout.SessionCreateParams",
         (
             "allow_promotion_codes", "cancel_url", "client_reference_id", "customer",
-            "customer_email", "line_items.price", "line_items.quantity", "metadata", "mode",
-            "subscription_data.metadata", "success_url",
+            "customer_email", "line_items.price", "line_items.quantity", "locale", "metadata",
+            "mode", "subscription_data.metadata", "success_url", "ui_mode",
         ),
         lambda call: create(call.account, call.params, call.origin),
     ),

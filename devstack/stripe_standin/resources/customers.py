@@ -1,4 +1,5 @@
-"""Customers: the object, creating and updating one, and their routes."""
+"""Customers: the object, creating and updating one (with its default payment method), and
+their routes."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..clock import now
-from ..errors import StripeError
+from ..errors import StripeError, payment_method_not_attached
 from ..ids import new_id
-from ..params import as_optional_str, merge_metadata
+from ..params import as_dict, as_optional_str, as_str, merge_metadata
 from ..routes import LIST_PARAMS, Origin, Route, matching, page, retrieve
+from . import payment_methods
 from .events import publish, publish_changes
 
 if TYPE_CHECKING:
     from ..account import Account
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-FIELDS = ("email", "name", "metadata")  # what the routes create and update
+# What the routes create and update.
+FIELDS = ("email", "name", "metadata", "invoice_settings.default_payment_method")
+DEFAULT_PM_PARAM = "invoice_settings[default_payment_method]"
 
 
 def customer_object(customer_id: str, created: int, email: str | None = None) -> dict[str, Any]:
@@ -78,28 +81,69 @@ def _apply(draft: dict[str, Any], params: Mapping[str, Any]) -> None:
         draft["metadata"] = merge_metadata(draft["metadata"], params["metadata"])
 
 
+def _default_given(params: Mapping[str, Any]) -> str | None:
+    """`invoice_settings[default_payment_method]` when given ("" unsets it)."""
+    settings = as_dict(params.get("invoice_settings", {}), "invoice_settings")
+    if "default_payment_method" not in settings:
+        return None
+    return as_str(settings["default_payment_method"], DEFAULT_PM_PARAM)
+
+
 async def create(account: Account, params: Mapping[str, Any], origin: Origin) -> dict[str, Any]:
-    customer = customer_object(new_id("cus_"), now())
+    """A customer; `payment_method` is attached to it, and may be named as the default too,
+    test cards included (Stripe's docs create test customers with
+    `payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa`)."""
+    customer = customer_object(new_id("cus_"), account.now())
     _apply(customer, params)
+    default = _default_given(params)
     async with account.lock:
+        card = None
+        if "payment_method" in params:
+            given = as_str(params["payment_method"], "payment_method")
+            card = payment_methods.find(account, given, param="payment_method", status=400)
+        if default:
+            if card is None or default not in (params["payment_method"], card["id"]):
+                raise payment_method_not_attached(default, DEFAULT_PM_PARAM)
+            customer["invoice_settings"]["default_payment_method"] = card["id"]
         add(account, customer, origin)
+        if card is not None:
+            payment_methods.attach(account, card["id"], customer, origin, "payment_method")
     return customer
+
+
+def _set_default(account: Account, draft: dict[str, Any], payment_method: str) -> None:
+    if payment_method:
+        payment_methods.attached(account, draft["id"], payment_method, DEFAULT_PM_PARAM)
+    draft["invoice_settings"]["default_payment_method"] = payment_method or None
+
+
+def set_default(
+    account: Account, customer: dict[str, Any], payment_method: str, origin: Origin
+) -> None:
+    """Make an attached payment method ("" for none) the default for invoices; the caller
+    holds the lock."""
+    draft = copy.deepcopy(customer)
+    _set_default(account, draft, payment_method)
+    publish_changes(account, customer, draft, "customer.updated", origin)
 
 
 async def update(
     account: Account, customer_id: str, params: Mapping[str, Any], origin: Origin
 ) -> dict[str, Any]:
+    default = _default_given(params)
     async with account.lock:
         customer = find(account, customer_id)
         draft = copy.deepcopy(customer)
         _apply(draft, params)
+        if default is not None:
+            _set_default(account, draft, default)
         publish_changes(account, customer, draft, "customer.updated", origin)
     return customer
 
 
 ROUTES = (
     Route(
-        "POST", "/v1/customers", "CustomerCreateParams", FIELDS,
+        "POST", "/v1/customers", "CustomerCreateParams", (*FIELDS, "payment_method"),
         lambda call: create(call.account, call.params, call.origin),
     ),
     Route(

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..clock import now
 from ..errors import invalid_request
 from ..expand import public
 from ..ids import new_id
@@ -25,6 +24,7 @@ def event_object(
     previous_attributes: dict[str, Any] | None,
     origin: Origin,
     pending_webhooks: int,
+    created: int,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"object": data_object}
     if previous_attributes is not None:
@@ -33,7 +33,7 @@ def event_object(
         "id": new_id("evt_1"),
         "object": "event",
         "api_version": API_VERSION,
-        "created": now(),
+        "created": created,
         "data": data,
         "livemode": False,
         "pending_webhooks": pending_webhooks,
@@ -52,7 +52,8 @@ def publish(
     """Record an event about `obj` (as the API shows it, at this moment) and queue its webhook."""
     deliver = account.delivery.accepts(event_type)
     snapshot = json.loads(json.dumps(public(obj)))
-    event = event_object(event_type, snapshot, previous, origin, 1 if deliver else 0)
+    pending = 1 if deliver else 0
+    event = event_object(event_type, snapshot, previous, origin, pending, account.now())
     account.state.events[event["id"]] = event
     if deliver:
         account.delivery.queue(event)

@@ -1,18 +1,28 @@
-"""The customer portal: configurations, sessions with their deep-link flows, the links sessions
-hand out, and their routes. The page behind a link is `pages/portal.py`."""
+"""The customer portal: configurations, sessions (their flows are `portal_flows.py`), the links
+sessions hand out, and their routes. The page behind a link is `pages/portal.py`."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..clock import now
-from ..errors import invalid_request, not_supported
+from ..errors import invalid_request
 from ..ids import new_id, portal_secret
-from ..params import as_bool, as_dict, as_enum, as_str, as_url, missing, required_str
-from ..routes import LIST_PARAMS, Origin, Route, matching, page, retrieve
-from . import customers, subscriptions
-from .events import publish
+from ..params import (
+    as_bool,
+    as_dict,
+    as_enum,
+    as_str,
+    as_url,
+    documented_values,
+    missing,
+    required_str,
+)
+from ..routes import LIST_PARAMS, Call, Origin, Route, matching, page, retrieve
+from . import customers
+from .events import publish, publish_changes
+from .portal_flows import check_flow
 
 if TYPE_CHECKING:
     from ..account import Account
@@ -20,16 +30,7 @@ if TYPE_CHECKING:
 # A portal link must be opened within 5 minutes, as Stripe's must; opened, it works for an hour.
 LINK_LIFETIME = 5 * 60
 BROWSING_LIFETIME = 3600
-# The flow types Stripe takes (stripe-python 16.1, `billing_portal.SessionCreateParamsFlowData`);
-# the stand-in implements subscription_cancel and subscription_update.
-FLOW_TYPES = (
-    "customer_update",
-    "payment_method_update",
-    "subscription_cancel",
-    "subscription_pause",
-    "subscription_update",
-    "subscription_update_confirm",
-)
+LOCALES = documented_values("billing_portal.SessionCreateParams", "locale")
 NO_PORTAL_SETTINGS = (
     "You can't create a portal session in test mode until you save your customer portal "
     "settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal."
@@ -115,32 +116,47 @@ async def create_configuration(
     return_url = params.get("default_return_url") or None
     if return_url is not None:
         as_url(return_url, "default_return_url")
-    configuration = configuration_object(new_id("bpc_1"), now(), features, return_url)
+    configuration = configuration_object(new_id("bpc_1"), account.now(), features, return_url)
     async with account.lock:
         account.state.portal_configurations[configuration["id"]] = configuration
         publish(account, "billing_portal.configuration.created", configuration, origin)
     return configuration
 
 
+async def update_configuration(call: Call) -> dict[str, Any]:
+    """`active` only: an inactive configuration can't make sessions."""
+    async with call.account.lock:
+        stored = call.account.get("portal_configurations", "configuration", call.path["id"])
+        draft = copy.deepcopy(stored)
+        if "active" in call.params:
+            draft["active"] = as_bool(call.params["active"], "active")
+        if draft != stored:
+            draft["updated"] = call.account.now()
+        event = "billing_portal.configuration.updated"
+        publish_changes(call.account, stored, draft, event, call.origin)
+    return stored
+
+
 def session_object(
     customer_id: str,
     configuration_id: str,
     url: str,
-    return_url: str | None,
-    flow: dict[str, Any] | None,
+    params: dict[str, Any],
+    created: int,
 ) -> dict[str, Any]:
+    """`params`: the session's `return_url`, `flow` and `locale`, as checked."""
     return {
         "id": new_id("bps_1"),
         "object": "billing_portal.session",
         "configuration": configuration_id,
-        "created": now(),
+        "created": created,
         "customer": customer_id,
         "customer_account": None,
-        "flow": flow,
+        "flow": params["flow"],
         "livemode": False,
-        "locale": None,
+        "locale": params["locale"],
         "on_behalf_of": None,
-        "return_url": return_url,
+        "return_url": params["return_url"],
         "url": url,
     }
 
@@ -148,10 +164,14 @@ def session_object(
 async def create_session(
     account: Account, params: Mapping[str, Any], origin: Origin
 ) -> dict[str, Any]:
-    """A session for the customer with the configuration named, or the saved default; each
-    session's `url` carries a fresh secret."""
+    """A session for the customer with the configuration named, or the saved default (which
+    must be active); each session's `url` carries a fresh secret."""
     customer_id = required_str(params, "customer")
-    return_url = as_url(params["return_url"], "return_url") if "return_url" in params else None
+    return_url, locale = params.get("return_url"), params.get("locale")
+    checked: dict[str, Any] = {
+        "return_url": None if return_url is None else as_url(return_url, "return_url"),
+        "locale": None if locale is None else as_enum(locale, "locale", LOCALES),
+    }
     async with account.lock:
         customer = customers.find(account, customer_id, param="customer", status=400)
         if params.get("configuration"):
@@ -167,74 +187,20 @@ async def create_session(
             configuration = default_configuration(account)
             if configuration is None:
                 raise invalid_request(NO_PORTAL_SETTINGS)
-        flow = (
-            _flow(account, params["flow_data"], customer, configuration)
+        if not configuration["active"]:
+            raise invalid_request(
+                f"The configuration `{configuration['id']}` is not active.", param="configuration"
+            )
+        checked["flow"] = (
+            check_flow(account, params["flow_data"], customer, configuration)
             if "flow_data" in params
             else None
         )
         secret = portal_secret()
         url = f"{account.public_base}/p/session/{secret}"
-        session = session_object(customer["id"], configuration["id"], url, return_url, flow)
+        session = session_object(customer["id"], configuration["id"], url, checked, account.now())
         account.state.add_portal_session(session, secret)
     return session
-
-
-def _flow(
-    account: Account, given: Any, customer: dict[str, Any], configuration: dict[str, Any]
-) -> dict[str, Any]:
-    """`flow_data` checked as Stripe checks it (the feature enabled, the subscription the
-    customer's and live), as the session's `flow` echoes it."""
-    flow_data = as_dict(given, "flow_data")
-    given_type = flow_data.get("type") or missing("flow_data[type]")
-    flow_type = as_enum(given_type, "flow_data[type]", FLOW_TYPES)
-    if flow_type not in ("subscription_cancel", "subscription_update"):
-        raise not_supported(f"the `{flow_type}` portal flow", param="flow_data[type]")
-    if not configuration["features"][flow_type]["enabled"]:
-        feature = flow_type.removeprefix("subscription_")
-        raise invalid_request(
-            f"This flow cannot be used because the subscription {feature} feature is disabled "
-            "in the portal configuration.",
-            param="flow_data[type]",
-        )
-    prefix = f"flow_data[{flow_type}]"
-    part = as_dict(flow_data.get(flow_type) or missing(prefix), prefix)
-    param = f"{prefix}[subscription]"
-    subscription = subscriptions.find(
-        account, required_str(part, "subscription", param), param=param, status=400
-    )
-    if subscription["customer"] != customer["id"]:
-        raise invalid_request(
-            f"The subscription `{subscription['id']}` does not belong to the customer "
-            f"`{customer['id']}`.",
-            param=param,
-        )
-    if subscription["status"] in subscriptions.ENDED_STATUSES:
-        raise invalid_request(
-            f"The subscription `{subscription['id']}` has been canceled and can't be changed in "
-            "the portal.",
-            param=param,
-        )
-    if flow_type == "subscription_cancel" and (
-        subscription["cancel_at_period_end"] or subscription["cancel_at"]
-    ):
-        raise invalid_request(
-            f"The subscription `{subscription['id']}` is already set to be canceled.", param=param
-        )
-    flow: dict[str, Any] = {
-        "after_completion": {
-            "hosted_confirmation": None,
-            "redirect": None,
-            "type": "portal_homepage",
-        },
-        "subscription_cancel": None,
-        "subscription_update": None,
-        "subscription_update_confirm": None,
-        "type": flow_type,
-    }
-    flow[flow_type] = {"subscription": subscription["id"]}
-    if flow_type == "subscription_cancel":
-        flow[flow_type]["retention"] = None
-    return flow
 
 
 def link(account: Account, secret: str, at: int) -> tuple[dict[str, Any] | None, str]:
@@ -255,7 +221,7 @@ def link(account: Account, secret: str, at: int) -> tuple[dict[str, Any] | None,
 async def forget_old_links(account: Account) -> None:
     """Drop links long past any use, so the page says "not valid" rather than "expired"."""
     async with account.lock:
-        horizon = now() - BROWSING_LIFETIME - LINK_LIFETIME
+        horizon = account.now() - BROWSING_LIFETIME - LINK_LIFETIME
         links = account.state.portal_links
         for secret in [s for s, found in links.items() if found["created"] < horizon]:
             del links[secret]
@@ -272,10 +238,11 @@ ROUTES = (
     ),
     Route(
         "GET", "/v1/billing_portal/configurations", "billing_portal.ConfigurationListParams",
-        ("is_default", *LIST_PARAMS),
+        ("active", "is_default", *LIST_PARAMS),
         lambda call: page(
             call, "portal_configurations", "configuration",
-            matching(call.params, "is_default", as_bool),
+            [*matching(call.params, "is_default", as_bool),
+             *matching(call.params, "active", as_bool)],
         ),
     ),
     Route(
@@ -284,10 +251,17 @@ ROUTES = (
         retrieve("portal_configurations", "configuration"),
     ),
     Route(
+        "POST", "/v1/billing_portal/configurations/{id}",
+        "billing_portal.ConfigurationUpdateParams", ("active",), update_configuration,
+    ),
+    Route(
         "POST", "/v1/billing_portal/sessions", "billing_portal.SessionCreateParams",
         (
-            "configuration", "customer", "flow_data.subscription_cancel.subscription",
-            "flow_data.subscription_update.subscription", "flow_data.type", "return_url",
+            "configuration", "customer", "flow_data.after_completion",
+            "flow_data.subscription_cancel", "flow_data.subscription_update",
+            "flow_data.subscription_update_confirm.items",
+            "flow_data.subscription_update_confirm.subscription", "flow_data.type", "locale",
+            "return_url",
         ),
         lambda call: create_session(call.account, call.params, call.origin),
     ),

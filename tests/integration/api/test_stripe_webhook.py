@@ -53,14 +53,22 @@ def event_recorded(admin, event_id: str) -> bool:
                 .execute().data)
 
 
+# Stripe's test Visa as the customer's default, so subscriptions start active (without a
+# payment method Stripe leaves them incomplete).
+PAYS_WITH_VISA = {
+    "payment_method": "pm_card_visa",
+    "invoice_settings": {"default_payment_method": "pm_card_visa"},
+}
+
+
 @pytest.fixture
 def subscriber(make_user, stripe_client):
     """A user with a Stripe customer and a subscription (metadata.user_id set), no row yet."""
 
     def make(price: str = "price_devstack_pro_monthly"):
         user = make_user()
-        customer = stripe_client.v1.customers.create(
-            params={"email": user.email, "metadata": {"user_id": user.id}})
+        customer = stripe_client.v1.customers.create(params={
+            "email": user.email, "metadata": {"user_id": user.id}, **PAYS_WITH_VISA})
         sub = stripe_client.v1.subscriptions.create(params={
             "customer": customer.id, "items": [{"price": price}],
             "metadata": {"user_id": user.id}})

@@ -45,7 +45,9 @@ def test_the_checkout_route_answers_a_url(app_server: RunningApp, make_user):
 def test_the_stand_ins_webhooks_reach_the_row(app_server: RunningApp, devstack: Devstack,
                                               make_user, stripe_client, admin):
     user = make_user()
-    customer = stripe_client.v1.customers.create(params={"metadata": {"user_id": user.id}})
+    customer = stripe_client.v1.customers.create(params={
+        "metadata": {"user_id": user.id}, "payment_method": "pm_card_visa",
+        "invoice_settings": {"default_payment_method": "pm_card_visa"}})
     sub = stripe_client.v1.subscriptions.create(params={
         "customer": customer.id, "items": [{"price": "price_devstack_pro_monthly"}],
         "metadata": {"user_id": user.id}})

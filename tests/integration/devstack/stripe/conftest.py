@@ -32,8 +32,13 @@ def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standin]:
 
 @pytest.fixture
 def customer(standin: Standin) -> stripe.Customer:
+    """A customer paying with Stripe's test Visa (4242) by default."""
     return standin.client.v1.customers.create(
-        params={"email": "someone@example.com", "metadata": {"user_id": "u-1"}}
+        params={
+            "email": "someone@example.com",
+            "metadata": {"user_id": "u-1"},
+            **harness.VISA_DEFAULT,
+        }
     )
 
 

@@ -23,6 +23,12 @@ from devstack.config import StackConfig
 PRO_MONTHLY = "price_devstack_pro_monthly"
 PRO_YEARLY = "price_devstack_pro_yearly"
 TEAM_MONTHLY = "price_devstack_team_monthly"
+PRO_SETUP_FEE = "price_devstack_pro_setup"  # one-time
+# Customer parameters that attach Stripe's test Visa and make it the default, as Stripe's docs do.
+VISA_DEFAULT = {
+    "payment_method": "pm_card_visa",
+    "invoice_settings": {"default_payment_method": "pm_card_visa"},
+}
 
 
 def free_port() -> int:
@@ -124,6 +130,31 @@ class Standin:
     def wait_for_webhooks(self) -> None:
         answer = self.control("POST", "/__devstack/deliveries/wait", json={"timeout": 20}).json()
         assert answer["idle"], answer
+
+    def event_types(self, object_id: str) -> list[str]:
+        """The types of the signed events delivered about one object, in order."""
+        self.wait_for_webhooks()
+        found = self.receiver.events_about(object_id)
+        return [
+            stripe.Webhook.construct_event(r["body"], r["signature"], self.whsec).type
+            for r in found
+        ]
+
+    def advance_clock(self, seconds: int) -> int:
+        """Move the stand-in's clock on and let time pass; returns its new time."""
+        answer = self.control("POST", "/__devstack/clock/advance", json={"seconds": seconds})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["now"]
+
+    def customer_paying_with(self, card: str, email: str = "payer@example.com") -> Any:
+        """A customer whose default payment method is a fresh copy of Stripe's test `card`."""
+        return self.client.v1.customers.create(
+            params={
+                "email": email,
+                "payment_method": card,
+                "invoice_settings": {"default_payment_method": card},
+            }
+        )
 
 
 def client_for(url: str, key: str, retries: int = 2) -> stripe.StripeClient:

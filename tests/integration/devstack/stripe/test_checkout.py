@@ -9,7 +9,12 @@ import httpx
 import pytest
 import stripe
 
-from tests.integration.devstack.stripe.harness import PRO_MONTHLY, Standin
+from tests.integration.devstack.stripe.harness import (
+    PRO_MONTHLY,
+    PRO_SETUP_FEE,
+    TEAM_MONTHLY,
+    Standin,
+)
 
 
 def test_checkout_page_completes_the_session_and_creates_the_subscription(standin: Standin) -> None:
@@ -97,3 +102,55 @@ def test_expired_checkout_session_cannot_be_paid(standin: Standin) -> None:
     assert expired.status == "expired"
     assert httpx.get(session.url).status_code == 410
     assert httpx.post(session.url).status_code == 410
+
+
+def team_session(standin: Standin, **params: object) -> stripe.checkout.Session:
+    customer = standin.client.v1.customers.create(params={"email": "team@example.com"})
+    return standin.client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "customer": customer.id,
+            "line_items": [{"price": TEAM_MONTHLY, "quantity": 1}],
+            "success_url": "http://localhost:3000/ok",
+            "ui_mode": "hosted_page",
+            **params,
+        }
+    )
+
+
+def test_the_checkout_page_names_the_product_and_takes_the_locale(standin: Standin) -> None:
+    session = team_session(standin, locale="de")
+    assert session.locale == "de"
+    page = httpx.get(session.url).text
+    assert "<h2>Team</h2>" in page and "$49.00 / month" in page and 'lang="de"' in page
+    assert "Visa •••• 4242" in page and "Mastercard •••• 4444" in page
+
+
+def test_checkout_refuses_what_it_does_not_offer(standin: Standin) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        team_session(standin, locale="xx")
+    assert caught.value.param == "locale"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        team_session(standin, ui_mode="embedded_page")
+    assert caught.value.param == "ui_mode"
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        team_session(standin, line_items=[{"price": PRO_SETUP_FEE, "quantity": 1}])
+    assert caught.value.user_message == (
+        "You must provide at least one recurring price in `subscription` mode when using prices."
+    )
+
+
+def test_the_chosen_card_pays_and_a_declining_one_changes_nothing(standin: Standin) -> None:
+    session = team_session(standin)
+    declined = httpx.post(session.url, data={"card": "pm_card_chargeCustomerFail"})
+    assert declined.status_code == 402 and "Your card was declined." in declined.text
+    assert standin.client.v1.checkout.sessions.retrieve(session.id).status == "open"
+    assert standin.client.v1.subscriptions.list(params={"customer": session.customer}).data == []
+
+    assert httpx.post(session.url, data={"card": "pm_card_mastercard"}).status_code == 303
+    done = standin.client.v1.checkout.sessions.retrieve(
+        session.id, params={"expand": ["subscription.default_payment_method", "invoice"]}
+    )
+    assert done.subscription.status == "active"
+    assert done.subscription.default_payment_method.card.last4 == "4444"
+    assert (done.invoice.status, done.invoice.amount_paid) == ("paid", 4900)

@@ -30,7 +30,9 @@ def test_control_routes_need_the_secret_key(standin: Standin) -> None:
     )
 
 
-def test_reset_returns_to_the_seed_and_webhook_url_can_change(tmp_path: Path) -> None:
+def test_reset_returns_to_the_seed_and_the_clock_and_webhook_url_can_change(
+    tmp_path: Path,
+) -> None:
     config = StackConfig(state_dir=tmp_path, stripe_port=free_port())
     key = config.secrets.stripe_secret_key
     auth = {"Authorization": f"Bearer {key}"}
@@ -48,7 +50,12 @@ def test_reset_returns_to_the_seed_and_webhook_url_can_change(tmp_path: Path) ->
         deliveries = httpx.get(f"{server.url}/__devstack/deliveries", headers=auth).json()
         assert deliveries["data"] == []  # customer.updated is not an enabled event
 
+        advanced = httpx.post(
+            f"{server.url}/__devstack/clock/advance", headers=auth, json={"seconds": 86400}
+        )
+        assert advanced.json()["offset"] == 86400
         assert httpx.post(f"{server.url}/__devstack/reset", headers=auth).json() == {"reset": True}
+        assert httpx.get(f"{server.url}/__devstack/clock", headers=auth).json()["offset"] == 0
         with pytest.raises(stripe.InvalidRequestError):
             client.v1.customers.retrieve(customer.id)
         assert client.v1.prices.retrieve(PRO_YEARLY).unit_amount == 19200

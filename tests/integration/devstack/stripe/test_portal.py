@@ -214,3 +214,21 @@ def test_portal_page_buttons_change_the_subscription_and_fire_webhooks(
     assert events[2].data.object.cancel_at_period_end is False
     assert events[3].data.object["items"]["data"][0]["price"]["id"] == PRO_YEARLY
     assert events[1].request.id is None  # made in the portal, not by an API call
+
+
+def test_configurations_are_listed_by_default_and_active(
+    standin: Standin, customer: stripe.Customer
+) -> None:
+    configurations = standin.client.v1.billing_portal.configurations
+    [default] = configurations.list(params={"is_default": True, "active": True}).data
+    assert default.id == "bpc_devstack_default"
+    made = configurations.create(params={"features": {"invoice_history": {"enabled": True}}})
+    assert configurations.update(made.id, params={"active": False}).active is False
+    inactive = configurations.list(params={"active": False}).data
+    assert made.id in [c.id for c in inactive] and default.id not in [c.id for c in inactive]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        portal_session(standin, customer.id, configuration=made.id)
+    assert (caught.value.param, caught.value.user_message) == (
+        "configuration",
+        f"The configuration `{made.id}` is not active.",
+    )

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from tests.integration.devstack.stripe.harness import PRO_MONTHLY, PRO_YEARLY, TEAM_MONTHLY, Standin
+from tests.integration.devstack.stripe.harness import (
+    PRO_MONTHLY,
+    PRO_SETUP_FEE,
+    PRO_YEARLY,
+    TEAM_MONTHLY,
+    Standin,
+)
 
 
 def test_subscription_changes_fire_signed_webhooks_in_order(
@@ -90,3 +96,60 @@ def test_subscription_list_hides_canceled_unless_asked(
     )
     assert [s.id for s in default.data] == [keep.id]
     assert [s.id for s in everything.data] == [gone.id, keep.id]
+
+
+def test_a_subscriptions_own_default_payment_method_pays_before_the_customers(
+    standin: Standin,
+) -> None:
+    customer = standin.customer_paying_with("pm_card_chargeCustomerFail")
+    visa = standin.client.v1.payment_methods.attach(
+        "pm_card_visa", params={"customer": customer.id}
+    )
+    sub = standin.client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": PRO_MONTHLY}],
+            "default_payment_method": visa.id,
+        }
+    )
+    assert (sub.status, sub.default_payment_method) == ("active", visa.id)
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        standin.client.v1.subscriptions.update(
+            sub.id, params={"default_payment_method": "pm_card_visa"}
+        )
+    assert (caught.value.code, caught.value.param) == ("resource_missing", "default_payment_method")
+
+
+def test_restarting_the_cycle_on_a_declining_card_makes_the_subscription_past_due(
+    standin: Standin, subscription: stripe.Subscription
+) -> None:
+    declining = standin.client.v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", params={"customer": subscription.customer}
+    )
+    standin.client.v1.customers.update(
+        subscription.customer,
+        params={"invoice_settings": {"default_payment_method": declining.id}},
+    )
+    updated = standin.client.v1.subscriptions.update(
+        subscription.id,
+        params={"billing_cycle_anchor": {"type": "now"}, "proration_behavior": "none"},
+    )
+    assert updated.status == "past_due"
+    invoice = standin.client.v1.invoices.retrieve(updated.latest_invoice)
+    assert (invoice.status, invoice.amount_due, invoice.billing_reason) == (
+        "open",
+        2000,
+        "subscription_update",
+    )
+    assert updated.billing_cycle_anchor == updated["items"].data[0].current_period_start
+
+
+def test_only_active_recurring_prices_can_be_subscribed_to(
+    standin: Standin, customer: stripe.Customer
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        standin.client.v1.subscriptions.create(
+            params={"customer": customer.id, "items": [{"price": PRO_SETUP_FEE}]}
+        )
+    assert caught.value.param == "items[0][price]"
+    assert "only accepts prices with `type=recurring`" in caught.value.user_message
