@@ -1,10 +1,10 @@
 """The app: its pages, and the HTTP routes mounted ahead of Reflex's own.
 
 Settings are validated here, at import, so a missing or invalid variable stops the app before
-it serves anything, with a message that names the variable. Log lines lose their credentials
-from here on (platform/log_redaction.py). `reflex export` is the exception:
+it serves anything, with a message that names the variable. `reflex export` is the exception:
 it builds the app without running it, so a build machine needs none of the keys (and so none
 can end up in the build); the backend it exports validates them when it starts.
+From here on, log lines lose their credentials (platform/log_redaction.py).
 """
 
 from __future__ import annotations
