@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 SUPABASE_URL = os.environ.get("SUPABASE_URL", "")
-ANON_KEY = os.environ.get("SUPABASE_ANON_KEY", "")
+ANON_KEY = os.environ.get("SUPABASE_PUBLISHABLE_KEY") or os.environ.get("SUPABASE_ANON_KEY", "")
 STRIPE_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_API = os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com"
 RETURN_URL = os.environ.get("SITE_URL", "").rstrip("/") + "/dashboard/settings/billing"

@@ -10,6 +10,10 @@
     run     what `make run` uses: with real credentials (SUPABASE_URL or STRIPE_SECRET_KEY in
             the environment or .env) run <command> as it is; otherwise bring the stand-ins up,
             run <command> with their settings, and stop them when it ends or on Ctrl-C
+
+The Supabase stand-in serves the new API keys (sb_publishable_/sb_secret_, ES256 tokens and a
+JWKS) unless DEVSTACK_SUPABASE_KEYS=legacy (JWT anon/service_role keys, HS256). README.md here
+lists the other DEVSTACK_* settings and what the stand-ins model.
 """
 
 from __future__ import annotations

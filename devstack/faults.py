@@ -5,13 +5,18 @@ through the control route then answers in place of the real handler:
 
     POST /__devstack/faults  {"kind": "stripe", "mode": "error", "times": 2}
     POST /__devstack/faults  {"kind": "rest", "mode": "error", "path": "/rpc/"}
+    POST /__devstack/faults  {"kind": "stripe", "mode": "error", "path": "/v1/customers",
+                              "method": "POST"}
     DELETE /__devstack/faults            clears every fault
     PUT /__devstack/latency  {"auth": 30, "rest": 30}
 
 Modes: "error" (500), "rate_limit" (429), "down" (503), and "timeout" (hold the request for
-`hold_seconds`, far past any sane client timeout, then 504). `times` limits how many requests
+`hold_seconds`, far past any sane client timeout, then 504). A stand-in may take some modes
+inside (`executed`): the request then goes on with `scope["state"]["devstack_fault"]` set, and the
+stand-in fails it while executing (the Stripe stand-in does so for "error", so that the 500 is
+saved for its Idempotency-Key, as Stripe saves it). `times` limits how many requests
 fail; without it the fault stays until cleared. `path` narrows the fault to requests whose path
-contains it (say, only the RPC call in the middle of a webhook). Control routes need the stand-in's admin key as a
+contains it (say, only the RPC call in the middle of a webhook), `method` to one HTTP method. Control routes need the stand-in's admin key as a
 Bearer token (the service-role key for Supabase, the secret key for Stripe).
 """
 
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -36,6 +41,7 @@ class Fault:
     mode: str
     remaining: int | None = None  # None: until cleared
     path: str | None = None  # only requests whose path contains this
+    method: str | None = None  # only requests with this method
 
 
 class FaultControls:
@@ -47,16 +53,17 @@ class FaultControls:
         self._faults: dict[str, Fault] = {}
 
     def set_fault(self, kind: str, mode: str, times: int | None = None,
-                  path: str | None = None) -> None:
-        self._faults[kind] = Fault(mode, times, path)
+                  path: str | None = None, method: str | None = None) -> None:
+        self._faults[kind] = Fault(mode, times, path, method)
 
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, kind: str, path: str = "") -> str | None:
+    def take(self, kind: str, path: str = "", method: str = "") -> str | None:
         """The fault mode this request of `kind` must suffer, if any; counts it down."""
         fault = self._faults.get(kind)
-        if fault is None or (fault.path and fault.path not in path):
+        if (fault is None or (fault.path and fault.path not in path)
+                or (fault.method and fault.method != method)):
             return None
         if fault.remaining is not None:
             fault.remaining -= 1
@@ -67,8 +74,8 @@ class FaultControls:
     def describe(self) -> dict:
         return {
             "latency_ms": self.latency_ms,
-            "faults": {k: {"mode": f.mode, "remaining": f.remaining, "path": f.path}
-                       for k, f in self._faults.items()},
+            "faults": {k: {"mode": f.mode, "remaining": f.remaining, "path": f.path,
+                           "method": f.method} for k, f in self._faults.items()},
         }
 
 
@@ -84,11 +91,13 @@ class InjectLatencyAndFaults:
         controls: FaultControls,
         classify: Callable[[str], str | None],
         respond: FaultResponder,
+        executed: Collection[str] = (),
     ) -> None:
         self.app = app
         self.controls = controls
         self.classify = classify
         self.respond = respond
+        self.executed = frozenset(executed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self.classify(scope["path"]) if scope["type"] == "http" else None
@@ -98,8 +107,10 @@ class InjectLatencyAndFaults:
         delay = self.controls.latency_ms.get(kind, 0)
         if delay:
             await asyncio.sleep(delay / 1000)
-        mode = self.controls.take(kind, scope["path"])
-        if mode is None:
+        mode = self.controls.take(kind, scope["path"], scope["method"])
+        if mode in self.executed:
+            scope.setdefault("state", {})["devstack_fault"] = mode
+        if mode is None or mode in self.executed:
             await self.app(scope, receive, send)
             return
         if mode == "timeout":
@@ -130,14 +141,16 @@ def control_routes(controls: FaultControls, admin_key: Callable[[], str]) -> lis
             return JSONResponse(controls.describe())
         body = await request.json()
         mode, kind, times = body.get("mode"), body.get("kind"), body.get("times")
-        path = body.get("path")
+        path, method = body.get("path"), body.get("method")
         if mode not in MODES or not isinstance(kind, str):
             return JSONResponse({"error": f"need kind and mode in {MODES}"}, 400)
+        if method is not None and method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            return JSONResponse({"error": "method must be GET, POST, PUT, PATCH or DELETE"}, 400)
         if times is not None and (not isinstance(times, int) or times < 1):
             return JSONResponse({"error": "times must be a positive whole number"}, 400)
         if path is not None and not isinstance(path, str):
             return JSONResponse({"error": "path must be text"}, 400)
-        controls.set_fault(kind, mode, times, path)
+        controls.set_fault(kind, mode, times, path, method)
         return JSONResponse(controls.describe())
 
     async def latency(request: Request) -> Response:

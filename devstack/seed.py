@@ -38,13 +38,27 @@ DEMO_ACCOUNTS = {
 }
 
 
-def admin_client(config: StackConfig) -> Client:
-    """A service-role Supabase client that never signs in (so its headers never change)."""
-    return create_client(
+def project_client(config: StackConfig, role: str) -> Client:
+    """A supabase-py client on the project's key for `role` (anon or service_role).
+
+    supabase-py also sends its key as `Authorization: Bearer <key>` until a user signs in. A
+    legacy key is a JWT and may go there; a new `sb_` key may not (the gateway refuses it), so
+    for new keys that header is taken out and the key rides in `apikey` alone. Signing in
+    still sets the user's own Bearer token."""
+    client = create_client(
         config.supabase_url,
-        config.secrets.api_key("service_role"),
+        config.api_key(role),
         options=ClientOptions(auto_refresh_token=False, persist_session=False),
     )
+    if not config.legacy_keys:
+        for headers in (client.options.headers, client.auth._headers, client.auth.admin._headers):
+            headers.pop("Authorization", None)
+    return client
+
+
+def admin_client(config: StackConfig) -> Client:
+    """A service-role Supabase client that never signs in (so its headers never change)."""
+    return project_client(config, "service_role")
 
 
 def stripe_client(config: StackConfig) -> stripe.StripeClient:

@@ -85,6 +85,8 @@ def _service_env(config: StackConfig) -> dict[str, str]:
         DEVSTACK_REST_LATENCY_MS=str(config.rest_latency_ms),
         DEVSTACK_STRIPE_LATENCY_MS=str(config.stripe_latency_ms),
         DEVSTACK_WEBHOOK_URL=config.webhook_url or "",
+        DEVSTACK_SUPABASE_KEYS=config.supabase_keys,
+        DEVSTACK_RATE_LIMIT_TOKEN_REFRESH=str(config.token_refresh_rate_limit),
         PYTHONPATH=str(PROJECT_ROOT),
     )
     return env
@@ -131,6 +133,15 @@ def _wait_until_answering(config: StackConfig, pids: dict[str, int]) -> None:
             time.sleep(0.1)
 
 
+def _serves_other_keys(config: StackConfig) -> bool:
+    """Whether a running Supabase stand-in serves another key generation than `config` asks."""
+    try:
+        answer = httpx.get(_health_url(config, "supabase"), timeout=1.0).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return answer.get("keys", "legacy") != config.supabase_keys
+
+
 def write_env_file(config: StackConfig) -> Path:
     lines = ["# Written by `python -m devstack up`: the local stand-ins' addresses and keys."]
     lines += [f"{key}={value}" for key, value in config.app_env().items()]
@@ -140,10 +151,13 @@ def write_env_file(config: StackConfig) -> Path:
 
 
 def up(config: StackConfig) -> None:
-    """Bring the stack up (or leave it up), then write `.devstack/env`."""
+    """Bring the stack up (or leave it up), then write `.devstack/env`. A Supabase stand-in left
+    running with the other key generation (DEVSTACK_SUPABASE_KEYS) is restarted."""
     config.state_dir.mkdir(parents=True, exist_ok=True)
     Cluster(config).ensure_running()
     running = {k: pid for k, pid in _read_running(config).items() if _alive(pid)}
+    if "supabase" in running and _serves_other_keys(config):
+        _stop_pid(running.pop("supabase"))
     started: dict[str, int] = {}
     try:
         for service in SERVICES:
@@ -184,7 +198,7 @@ def control(config: StackConfig, service: str, method: str, path: str,
             **kwargs) -> httpx.Response:
     """Call a stand-in's `/__devstack/<path>` control route ("supabase" or "stripe"), with the
     admin key it asks for; raises on an error answer."""
-    base, key = ((config.supabase_url, config.secrets.api_key("service_role"))
+    base, key = ((config.supabase_url, config.api_key("service_role"))
                  if service == "supabase"
                  else (config.stripe_api_base, config.secrets.stripe_secret_key))
     response = httpx.request(method, f"{base}/__devstack/{path}",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 import stripe
-from supabase import Client, ClientOptions, create_client
+from supabase import Client
 
 from devstack import seed as demo
-from devstack.config import StackConfig
+from devstack.config import DEFAULT_TOKEN_REFRESH_RATE_LIMIT, StackConfig
 from devstack.postgres import PostgresError, find_bin_dir
 from devstack.stack import destroy, up
 from tests.helpers import (
@@ -34,25 +34,64 @@ from tests.helpers import (
 from tests.in_process import InProcessApp, running
 from tests.tls_front import TlsFront
 
+# Every test signs in from this machine's one address, so the Auth stand-in's per-IP /token
+# bucket is set out of the suite's way; the tests of that bucket (and of what the app does to
+# spare it) set GoTrue's default for themselves (the `gotrue_token_bucket` fixture).
+SUITE_TOKEN_REFRESH_RATE_LIMIT = 1_000_000
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
-    """PostgreSQL, the Supabase stand-in and the Stripe stand-in, up for the whole session."""
+
+def _start_stack(tmp_path_factory: pytest.TempPathFactory, keys: str) -> StackConfig:
     try:
         find_bin_dir()
     except PostgresError as exc:
         require(False, str(exc))
     config = StackConfig(
-        state_dir=tmp_path_factory.mktemp("devstack"),
+        state_dir=tmp_path_factory.mktemp(f"devstack-{keys}"),
         supabase_port=free_port(),
         postgres_port=free_port(),
         stripe_port=free_port(),
+        supabase_keys=keys,
+        token_refresh_rate_limit=SUITE_TOKEN_REFRESH_RATE_LIMIT,
     )
+    up(config)
+    return config
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    """PostgreSQL, the Supabase stand-in and the Stripe stand-in, up for the whole session, on
+    the new generation of Supabase keys (sb_ keys, ES256 tokens and a JWKS)."""
+    config = None
     try:
-        up(config)
+        config = _start_stack(tmp_path_factory, "new")
         yield config
     finally:
-        destroy(config)
+        if config is not None:
+            destroy(config)
+
+
+@pytest.fixture(scope="session")
+def legacy_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    """A second stack, as `DEVSTACK_SUPABASE_KEYS=legacy` brings it up: JWT anon / service_role
+    keys and HS256 tokens, its demo accounts seeded. For the legacy subset of the tests."""
+    config = None
+    try:
+        config = _start_stack(tmp_path_factory, "legacy")
+        demo.seed(config)
+        yield config
+    finally:
+        if config is not None:
+            destroy(config)
+
+
+@pytest.fixture
+def gotrue_token_bucket(devstack: Devstack) -> Iterator[Devstack]:
+    """The Auth stand-in's /token bucket at GoTrue's default (150 per 5 minutes per IP, burst
+    30), freshly full; the suite's own setting again afterwards."""
+    devstack.auth_settings(rate_limit_token_refresh=DEFAULT_TOKEN_REFRESH_RATE_LIMIT)
+    yield devstack
+    devstack.auth_settings(rate_limit_token_refresh=SUITE_TOKEN_REFRESH_RATE_LIMIT,
+                           sb_forwarded_for_enabled=False)
 
 
 @pytest.fixture(scope="session")
@@ -61,24 +100,16 @@ def demo_users(stack: StackConfig) -> dict[str, str]:
     return demo.seed(stack)
 
 
-def _client(config: StackConfig, key: str) -> Client:
-    return create_client(
-        config.supabase_url,
-        key,
-        options=ClientOptions(auto_refresh_token=False, persist_session=False),
-    )
-
-
 @pytest.fixture(scope="session")
 def admin(stack: StackConfig) -> Client:
     """Service-role client: bypasses RLS. Never signs in."""
-    return _client(stack, stack.secrets.api_key("service_role"))
+    return demo.admin_client(stack)
 
 
 @pytest.fixture
 def anon_client(stack: StackConfig) -> Callable[[], Client]:
     """A factory of fresh anon-key clients (one per user, since signing in changes a client)."""
-    return lambda: _client(stack, stack.secrets.api_key("anon"))
+    return lambda: demo.project_client(stack, "anon")
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +139,7 @@ def make_user(stack: StackConfig, admin: Client) -> Callable[..., TestUser]:
         created = admin.auth.admin.create_user(
             {"email": email, "password": password, "email_confirm": True}
         )
-        client = _client(stack, stack.secrets.api_key("anon"))
+        client = demo.project_client(stack, "anon")
         session = client.auth.sign_in_with_password({"email": email, "password": password}).session
         user = TestUser(created.user.id, email, password, client, session.access_token,
                         session.refresh_token)
@@ -151,9 +182,11 @@ def held_webhooks(devstack: Devstack) -> Iterator[None]:
 
 
 # The shared instance serves many tests for the same demo user within a minute, so its portal
-# limit is raised; the default (10/minute) is tested on an instance of its own
-# (the `https_app` fixture below).
+# and sign-in limits are raised; the defaults are tested on instances of their own (the
+# `https_app` fixture below, tests/e2e/exported/test_sign_in_limits.py).
 SUITE_PORTAL_RATE_LIMIT = "1000/minute"
+SUITE_LIMITS = {"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT,
+                "SIGN_IN_EMAIL_RATE_LIMIT": "1000/minute", "SIGN_IN_IP_RATE_LIMIT": "1000/minute"}
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +213,7 @@ def app_server(stack: StackConfig, demo_users: dict[str, str], devstack: Devstac
     """The app as hosted (`reflex run --env prod`), with the Stripe stand-in's webhooks
     pointed at it."""
     proc, app = launch_app(stack, tmp_path_factory.mktemp("app") / "app.log",
-                           extra_env={"PORTAL_RATE_LIMIT": SUITE_PORTAL_RATE_LIMIT})
+                           extra_env=SUITE_LIMITS)
     devstack.point_webhooks(f"{app.url}/api/webhooks/stripe")
     try:
         yield app

@@ -15,6 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import httpx
+import jwt
 import pytest
 import redis
 
@@ -29,6 +30,7 @@ from devstack.app_process import (
 )
 from devstack.config import PROJECT_ROOT, StackConfig
 from devstack.stack import control
+from devstack.supabase_standin.tokens import SigningKeys
 from tests.tls_front import TlsFront
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -36,8 +38,8 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # A complete, valid set of the app's settings, for tests that build Settings themselves.
 VALID_ENV = {
     "SUPABASE_URL": "https://abc.supabase.co",
-    "SUPABASE_ANON_KEY": "sb_publishable_unit",
-    "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_unit",
+    "SUPABASE_PUBLISHABLE_KEY": "sb_publishable_unit",
+    "SUPABASE_SECRET_KEY": "sb_secret_unit",
     "STRIPE_SECRET_KEY": "sk_test_unit",
     "STRIPE_WEBHOOK_SECRET": "whsec_unit",
     "SITE_URL": "https://app.example.com",
@@ -81,13 +83,26 @@ class Devstack:
         params = {k: v for k, v in (("path", path), ("since", since)) if v is not None}
         return self._stripe("GET", "requests", params=params).json()["data"]
 
-    def stripe_fault(self, mode: str, times: int | None = None) -> None:
-        self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times})
+    def stripe_fault(self, mode: str, times: int | None = None, path: str | None = None,
+                     method: str | None = None) -> None:
+        self._stripe("POST", "faults", json={"kind": "stripe", "mode": mode, "times": times,
+                                             "path": path, "method": method})
 
     def supabase_fault(self, kind: str, mode: str, times: int | None = None,
-                       path: str | None = None) -> None:
-        self._supabase("POST", "faults",
-                       json={"kind": kind, "mode": mode, "times": times, "path": path})
+                       path: str | None = None, method: str | None = None) -> None:
+        self._supabase("POST", "faults", json={"kind": kind, "mode": mode, "times": times,
+                                               "path": path, "method": method})
+
+    def auth_settings(self, **settings: object) -> dict:
+        """The Auth stand-in's settings (jwt_expiry, rate_limit_token_refresh,
+        sb_forwarded_for_enabled): set these, answer all."""
+        return self._supabase("PUT", "auth_settings", json=settings).json()
+
+    def signing_keys(self, action: str | None = None) -> dict:
+        """The Auth stand-in's signing keys; `action` "rotate" or "revoke" first."""
+        if action is None:
+            return self._supabase("GET", "signing_keys").json()
+        return self._supabase("POST", f"signing_keys/{action}").json()
 
     def clear_faults(self) -> None:
         self._stripe("DELETE", "faults")
@@ -200,12 +215,20 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
     """A fresh Supabase session (access_token, refresh_token, user) straight from Auth."""
     response = httpx.post(
         f"{stack.supabase_url}/auth/v1/token?grant_type=password",
-        headers={"apikey": stack.secrets.api_key("anon")},
+        headers={"apikey": stack.api_key("anon")},
         json={"email": email, "password": password},
         timeout=10,
     )
     response.raise_for_status()
     return response.json()
+
+
+def project_signed(stack: StackConfig, claims: dict) -> str:
+    """`claims` signed as the stack's Auth signs tokens (its current ES256 key, or the legacy JWT
+    secret): a genuine signature, so only the claims can make such a token fail."""
+    if stack.legacy_keys:
+        return jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
+    return SigningKeys.load_or_create(stack.signing_keys_file).sign(claims)
 
 
 def assert_no_secret_in_log(app, stack: StackConfig, session: dict) -> None:
@@ -217,7 +240,7 @@ def assert_no_secret_in_log(app, stack: StackConfig, session: dict) -> None:
     log = app.log_text()
     for secret in (session["access_token"], session["refresh_token"],
                    stack.secrets.stripe_secret_key, stack.secrets.stripe_webhook_secret,
-                   stack.secrets.api_key("anon"), stack.secrets.api_key("service_role")):
+                   stack.api_key("anon"), stack.api_key("service_role")):
         assert secret not in log
 
 

@@ -1,7 +1,9 @@
 """The session's HTTP routes: the only places that write the HttpOnly session cookies.
 
     GET  /api/auth/callback   ?code=&next=  one-time code from sign-in -> cookies, then `next`
-    GET  /api/auth/refresh    ?next=        renew the cookies, then back to `next`
+    GET  /api/auth/refresh    ?next=        renew the cookies (unless the access token is still
+                                            good), then back to `next`; 429 + Retry-After when
+                                            Supabase is rate-limiting
     POST /api/auth/sign_out                 end the session at Supabase, clear the cookies
 
 The callback signs a browser in only when that browser signed in: it must hold the code's nonce
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from billing_app.api import csrf
+from billing_app.api.client_address import client_ip
 from billing_app.api.responses import clear_session, redirect, refused, store_session
 from billing_app.platform import paths
 from billing_app.platform.outcomes import Outcome, Refusal
@@ -73,8 +76,13 @@ async def auth_callback(request: Request) -> Response:
 
 async def auth_refresh(request: Request) -> Response:
     next_path = local_path_or_default(request.query_params.get("next"))
-    _, refresh_token = cookies.read(request.cookies)
-    session = await actions.renew(refresh_token)
+    access_token, refresh_token = cookies.read(request.cookies)
+    if not cookies.needs_refresh(access_token):
+        # Another tab renewed the cookies already: a refresh would only spend Supabase's bucket.
+        return redirect(_to_site(next_path), Outcome.RENEWED)
+    session = await actions.renew(refresh_token, client_ip(request))
+    if isinstance(session, Refusal) and session.outcome is Outcome.RATE_LIMITED:
+        return refused(session)
     if isinstance(session, Refusal):
         return _back_to_login(session, next_path)
     return _signed_in(session, next_path, Outcome.RENEWED)
@@ -86,6 +94,6 @@ async def auth_sign_out(request: Request) -> Response:
         return refused(Outcome.CROSS_SITE)
     access_token, refresh_token = cookies.read(request.cookies)
     response = redirect(_to_site(paths.LOGIN),
-                        await actions.sign_out(access_token, refresh_token))
+                        await actions.sign_out(access_token, refresh_token, client_ip(request)))
     clear_session(response)
     return response

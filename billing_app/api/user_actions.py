@@ -8,6 +8,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import Response
 
+from billing_app.api.client_address import client_ip
 from billing_app.api.responses import clear_session, json_answer, refused, store_session
 from billing_app.platform.outcomes import UPSTREAM_FAILED, Redirect, Refusal, UserAction
 from billing_app.session import actions
@@ -19,7 +20,8 @@ async def answer_user_action(request: Request, action: UserAction, failed: str) 
     first when the access token has expired). `failed` words this route's 500."""
     renewed = None
     try:
-        caller = await actions.api_caller(request.headers.get("authorization"), request.cookies)
+        caller = await actions.api_caller(request.headers.get("authorization"), request.cookies,
+                                          client_ip(request))
         if isinstance(caller, Refusal):
             result = caller
         else:

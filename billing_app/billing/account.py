@@ -1,8 +1,15 @@
-"""Who is this, and what is their subscription? Both Supabase calls at once.
+"""Who is this, and what is their subscription? The session check and the row read at once.
 
-RLS scopes the row read by the caller's JWT, so it doesn't wait for the auth check: a click
-costs max(auth, read) instead of their sum. The auth answer still decides: a refused token means
-NOT_AUTHENTICATED whatever the read returned.
+RLS scopes the row read by the caller's JWT, so it doesn't wait for the session check: a click
+costs max(check, read) instead of their sum. The check still decides: a refused token means
+NOT_AUTHENTICATED whatever the read returned, and so does PostgREST refusing the JWT itself.
+
+Two strengths of check (session/supabase_auth.py):
+- actions (portal, checkout; `user_action`) confirm the session with Auth on every call, so a
+  signed-out session can't open Stripe;
+- page loads (`load_account(token, locally=True)`) check the signature against the project's
+  JWKS and cost no Auth round trip; a signed-out token still reads its own row until it
+  expires (SECURITY.md). Legacy HS256 projects get the Auth check either way.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from dataclasses import dataclass
 
 from billing_app.billing import subscription
 from billing_app.billing.subscription import Subscription
-from billing_app.platform import request_log
+from billing_app.platform import clients, request_log
 from billing_app.platform.outcomes import (
     NOT_AUTHENTICATED,
     Redirect,
@@ -33,19 +40,27 @@ class Account:
     subscription: Subscription | None
 
 
-async def load_account(access_token: str | None) -> Account | Refusal:
-    """The verified user and their row (or None), or NOT_AUTHENTICATED. UpstreamError when
-    Supabase fails."""
+# PostgREST's answers to a JWT it won't take: invalid (a revoked signing key, ...), expired.
+JWT_REFUSED = frozenset({"PGRST301", "PGRST302", "PGRST303"})
+
+
+async def load_account(access_token: str | None, *, locally: bool = False
+                       ) -> Account | Refusal:
+    """The verified user and their row (or None), or NOT_AUTHENTICATED. `locally` checks the
+    token against the JWKS instead of asking Auth. UpstreamError when Supabase fails."""
     if not access_token:
         return NOT_AUTHENTICATED
+    check = supabase_auth.verify_locally if locally else supabase_auth.verify
     user, row = await asyncio.gather(
-        supabase_auth.verify(access_token),
+        check(access_token),
         subscription.read_own(access_token),
         return_exceptions=True,
     )
     if isinstance(user, BaseException):
         raise user
     if user is None:
+        return NOT_AUTHENTICATED
+    if isinstance(row, clients.RestRefused) and row.code in JWT_REFUSED:
         return NOT_AUTHENTICATED
     request_log.note_user(user.id)
     if isinstance(row, BaseException):

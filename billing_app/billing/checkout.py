@@ -10,6 +10,9 @@ would reach Stripe counts against Limit.CHECKOUT first.
 from __future__ import annotations
 
 import time
+import uuid
+
+import stripe
 
 from billing_app.billing.account import Account, user_action
 from billing_app.billing.subscription import is_live
@@ -41,22 +44,53 @@ async def price_to_sell() -> str:
     return prices.data[0].id
 
 
+async def _existing_customer(user: User) -> str | None:
+    """The customer Stripe already has for this user: same email, `metadata.user_id`."""
+    if not user.email:
+        return None
+    existing = await clients.stripe().v1.customers.list_async(
+        params={"email": user.email, "limit": 100})
+    for customer in existing.data:
+        if customer.to_dict().get("metadata", {}).get("user_id") == user.id:
+            return customer.id
+    return None
+
+
+def _replayed_failure(exc: stripe.StripeError) -> bool:
+    """Stripe answered with the failure it saved for the key earlier (a 500 is saved too, and
+    replayed for 24 hours), not with a fresh attempt."""
+    headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+    return headers.get("idempotent-replayed") == "true"
+
+
 async def customer_for(user: User, known: str | None) -> str:
     """The user's Stripe customer: the one in their row; else the one Stripe already has for
-    them (same email, `metadata.user_id`); else a new one, made with an idempotency key so two
-    quick clicks can't make two."""
+    them; else a new one.
+
+    A new customer is made with the fixed key `billing-app-customer-<user id>`, so two quick
+    clicks (or two browser tabs) make one customer. Stripe saves the first result for a key
+    even when it is a 500, and replays it for a day, so that key alone could keep a user from
+    subscribing for a day after one Stripe failure. So when Stripe answers with a replayed
+    failure, the failed attempt is over: look for a customer it may have made after all, and
+    otherwise make one under a key of its own. The click that met the 500 reports it; the next
+    one succeeds."""
     if known:
         return known
+    if (found := await _existing_customer(user)) is not None:
+        return found
+    params = {"email": user.email, "metadata": {"user_id": user.id}}
     sk = clients.stripe()
-    if user.email:
-        existing = await sk.v1.customers.list_async(params={"email": user.email, "limit": 100})
-        for customer in existing.data:
-            if customer.to_dict().get("metadata", {}).get("user_id") == user.id:
-                return customer.id
-    created = await sk.v1.customers.create_async(
-        params={"email": user.email, "metadata": {"user_id": user.id}},
-        options={"idempotency_key": f"billing-app-customer-{user.id}"},
-    )
+    try:
+        created = await sk.v1.customers.create_async(
+            params=params, options={"idempotency_key": f"billing-app-customer-{user.id}"})
+    except stripe.StripeError as exc:
+        if not _replayed_failure(exc):
+            raise
+        if (found := await _existing_customer(user)) is not None:
+            return found
+        created = await sk.v1.customers.create_async(
+            params=params,
+            options={"idempotency_key": f"billing-app-customer-{user.id}-{uuid.uuid4().hex}"})
     return created.id
 
 

@@ -6,11 +6,18 @@ than httpcore's (bench/RESULTS.md):
 - supabase-py speaks httpx, so its pool is an `httpx.AsyncClient` on httpx-aiohttp's transport;
 - stripe-python has an aiohttp client of its own, `stripe.AIOHTTPClient`.
 
-- `supabase_auth()` is one Auth client on the anon key. It never signs in, so its headers never
-  change and it is safe to share; `new_supabase_auth()` is a throwaway one for signing in.
+- Supabase keys go where their generation wants them (`key_headers`): a new `sb_` key only in
+  `apikey` (it is no JWT, and a Bearer `sb_` key fails Supabase's JWT check; supabase-py would
+  send one, so every client here gets its headers explicitly); a legacy JWT key in `apikey`
+  and as the Bearer token, as supabase-py sends it.
+- `supabase_auth()` is one Auth client on the publishable key. It never signs in, so its headers
+  never change and it is safe to share; `new_supabase_auth(client_ip)` is a throwaway one for
+  signing in and refreshing (with SUPABASE_FORWARD_CLIENT_IP: on the secret key, naming the
+  client's IP in `Sb-Forwarded-For`).
 - `user_postgrest(jwt)` carries one user's JWT, built per request on the shared pool (~0.05 ms),
   so RLS sees that user and nobody else. Never shared between users.
-- `service_postgrest()` carries the service-role key and bypasses RLS: for `billing.admin` only.
+- `service_postgrest()` carries the secret (service-role) key and bypasses RLS: for
+  `billing.admin` only.
 - `stripe()` is one `StripeClient` that retries failed calls STRIPE_MAX_RETRIES times with one
   idempotency key (connection errors, timeouts, 409, 5xx and, see `_StripeHTTPClient`, 429).
 - `redis()` is one Redis pool when REDIS_URL is set, else None.
@@ -32,12 +39,17 @@ from httpx_aiohttp import AiohttpTransport
 from postgrest import AsyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from postgrest.exceptions import APIError
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from supabase_auth import AsyncGoTrueClient
 
 from billing_app.platform import request_log
 from billing_app.platform.outcomes import UpstreamError
-from billing_app.platform.settings import Settings, get_settings
+from billing_app.platform.settings import Settings, get_settings, is_new_key
+
+# How long to wait after Supabase answers 429 when it doesn't say (GoTrue sends no
+# Retry-After): at GoTrue's default rate a drained /token bucket of 30 refills within a minute.
+SUPABASE_BUSY_RETRY_AFTER_S = 60
 
 # Pool sizes: room for ~100 concurrent requests per upstream, kept alive between requests.
 POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=60)
@@ -114,11 +126,25 @@ def _supabase_pool(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(client=session))
 
 
-def _auth_client(settings: Settings, http_client: httpx.AsyncClient) -> AsyncGoTrueClient:
-    anon = settings.supabase_anon_key.get_secret_value()
+def key_headers(key: SecretStr) -> dict[str, str]:
+    """The headers that carry a project key: `apikey`, plus the Bearer token for a legacy JWT key
+    only (Supabase's "Authorization headers" page; devstack/README.md)."""
+    value = key.get_secret_value()
+    return {"apikey": value} if is_new_key(key) else {"apikey": value,
+                                                       "Authorization": f"Bearer {value}"}
+
+
+def _auth_client(settings: Settings, http_client: httpx.AsyncClient,
+                 client_ip: str | None = None) -> AsyncGoTrueClient:
+    headers = key_headers(settings.supabase_publishable_key)
+    if client_ip and settings.supabase_forward_client_ip:
+        # Supabase Auth's IP address forwarding (supabase/auth internal/sbff): with it enabled
+        # in the project, Auth counts the request against this IP's limits. Sent only with the
+        # secret key, the key that shows the request comes from this server.
+        headers = {**key_headers(settings.supabase_secret_key), "Sb-Forwarded-For": client_ip}
     return AsyncGoTrueClient(
         url=f"{settings.supabase_url}/auth/v1",
-        headers={"apikey": anon, "Authorization": f"Bearer {anon}"},
+        headers=headers,
         http_client=http_client,
         auto_refresh_token=False,
         persist_session=False,
@@ -160,10 +186,11 @@ def supabase_auth() -> AsyncGoTrueClient:
     return _current().auth
 
 
-def new_supabase_auth() -> AsyncGoTrueClient:
-    """A throwaway Auth client on the shared pool, for signing in: signing in stores the session
-    in the client, and a shared client would hand one user's session to the next request."""
-    return _auth_client(get_settings(), supabase_http())
+def new_supabase_auth(client_ip: str | None = None) -> AsyncGoTrueClient:
+    """A throwaway Auth client on the shared pool, for signing in and refreshing: signing in
+    stores the session in the client, and a shared client would hand one user's session to the
+    next request. `client_ip` is forwarded when SUPABASE_FORWARD_CLIENT_IP is on."""
+    return _auth_client(get_settings(), supabase_http(), client_ip)
 
 
 def supabase_http() -> httpx.AsyncClient:
@@ -178,7 +205,7 @@ def user_postgrest(access_token: str) -> AsyncPostgrestClient:
         f"{settings.supabase_url}/rest/v1",
         headers={
             **DEFAULT_POSTGREST_CLIENT_HEADERS,
-            "apikey": settings.supabase_anon_key.get_secret_value(),
+            "apikey": settings.supabase_publishable_key.get_secret_value(),
             "Authorization": f"Bearer {access_token}",
         },
         http_client=supabase_http(),
@@ -189,15 +216,21 @@ def user_postgrest(access_token: str) -> AsyncPostgrestClient:
 
 
 def service_postgrest() -> AsyncPostgrestClient:
-    """PostgREST as the service role: past RLS. Only `billing.admin` may call this."""
+    """PostgREST as the service role: past RLS. Only `billing.admin` may call this. A new secret
+    key acts as the service role by itself; a legacy one is also the Bearer token."""
     settings = get_settings()
-    key = settings.supabase_service_role_key.get_secret_value()
     return AsyncPostgrestClient(
         f"{settings.supabase_url}/rest/v1",
-        headers={**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": key, "Authorization": f"Bearer {key}"},
+        headers={**DEFAULT_POSTGREST_CLIENT_HEADERS, **key_headers(settings.supabase_secret_key)},
         http_client=supabase_http(),
         retry_enabled=False,
     )
+
+
+def retry_after_s(headers: httpx.Headers | None) -> int:
+    """The wait a 429 names in Retry-After (whole seconds), else SUPABASE_BUSY_RETRY_AFTER_S."""
+    raw = (headers or {}).get("retry-after", "")
+    return max(1, int(raw)) if raw.strip().isdigit() else SUPABASE_BUSY_RETRY_AFTER_S
 
 
 class RestRefused(UpstreamError):

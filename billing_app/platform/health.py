@@ -36,7 +36,7 @@ async def _supabase() -> None:
     settings = get_settings()
     response = await clients.supabase_http().get(
         f"{settings.supabase_url}/auth/v1/health",
-        headers={"apikey": settings.supabase_anon_key.get_secret_value()},
+        headers={"apikey": settings.supabase_publishable_key.get_secret_value()},
         timeout=READY_TIMEOUT_S,
     )
     response.raise_for_status()

@@ -2,7 +2,8 @@
 
 An action returns `Redirect` when it worked or a `Refusal` naming why not. Lower layers raise
 `UpstreamError` when Supabase, Stripe or Redis fails; `guarded` turns that (and any Stripe error)
-into the `UPSTREAM_FAILED` refusal, so every caller of an action sees the same outcome.
+into the `UPSTREAM_FAILED` refusal, so every caller of an action sees the same outcome, except
+`UpstreamRateLimited` (Supabase answered 429), which becomes RATE_LIMITED with its wait.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Outcome(StrEnum):
     # the session
     SIGNED_IN = "signed_in"
     WRONG_CREDENTIALS = "wrong_credentials"
+    TOO_MANY_SIGN_INS = "too_many_sign_ins"
     CODE_EXPIRED = "code_expired"
     OTHER_BROWSER = "other_browser"
     RENEWED = "renewed"
@@ -94,6 +96,14 @@ class UpstreamError(Exception):
     server log: it names the service and the cause, never a token or a key."""
 
 
+class UpstreamRateLimited(UpstreamError):
+    """The upstream answered 429: try again after `retry_after_s` seconds."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 def describe_stripe_error(exc: stripe.StripeError) -> str:
     """A Stripe failure for the log: its kind, message, code and request id (never the key)."""
     return (f"{type(exc).__name__} {exc.user_message!r} (code={exc.code}, "
@@ -106,13 +116,17 @@ R = TypeVar("R")
 
 def guarded(name: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R | Refusal]]]:
     """Wrap the action `name`: an upstream failure is logged under that name and becomes
-    UPSTREAM_FAILED. Anything else is a bug and propagates to the edge."""
+    UPSTREAM_FAILED (RATE_LIMITED, with the wait, when Supabase answered 429). Anything else is
+    a bug and propagates to the edge."""
 
     def wrap(action: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | Refusal]]:
         @functools.wraps(action)
         async def run(*args: P.args, **kwargs: P.kwargs) -> R | Refusal:
             try:
                 return await action(*args, **kwargs)
+            except UpstreamRateLimited as exc:
+                logger.warning("%s: %s", name, exc)
+                return rate_limited(exc.retry_after_s)
             except UpstreamError as exc:
                 logger.warning("%s: %s", name, exc)
             except stripe.StripeError as exc:

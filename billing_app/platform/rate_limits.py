@@ -1,16 +1,22 @@
-"""Rate limits: one `Limit` per metered action, each with its rate from a setting, counted per key
-(a user id) by `wait_s(limit, key)`.
+"""Rate limits, one per `Limit`, each at the rate its setting names:
+
+    PORTAL          PORTAL_RATE_LIMIT         portal sessions per user       ("10/minute" unset)
+    CHECKOUT        CHECKOUT_RATE_LIMIT       Subscribe tries per user       ("5/minute")
+    SIGN_IN_EMAIL   SIGN_IN_EMAIL_RATE_LIMIT  sign-in attempts per email     ("5/minute")
+    SIGN_IN_IP      SIGN_IN_IP_RATE_LIMIT     sign-in attempts per client IP ("20/minute")
 
 Counted in the `limits` package's moving window, in Redis when REDIS_URL is set (every instance
 shares one count) and in this process's memory otherwise (Reflex runs one worker without Redis).
 While Redis fails, each process counts in its own memory instead (README: "When Redis is
-down"): the limit still holds, per process, and users keep their portal. Failing open would
-hand an outage to whoever floods Stripe; failing closed would take the portal from everyone.
+down"): the limits still hold, per process, and users keep their portal. Failing open would
+hand an outage to whoever floods Stripe or Supabase; failing closed would take the portal and
+sign-in from everyone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
@@ -33,23 +39,21 @@ RETRY_SHARED_AFTER_S = 5.0
 
 
 class Limit(StrEnum):
-    """What is counted; the value names its keys in the shared store."""
+    """Each limit by name; the value names its keys in the shared store."""
 
     PORTAL = "portal-session"
     CHECKOUT = "checkout-session"
-
-    @property
-    def setting(self) -> str:
-        """The variable that sets this limit's rate."""
-        return f"{self.name}_RATE_LIMIT"
+    SIGN_IN_EMAIL = "sign-in-email"
+    SIGN_IN_IP = "sign-in-ip"
 
 
-def rate_of(limit: Limit, settings: Settings) -> limits.RateLimitItem:
-    return limits.parse(getattr(settings, limit.setting.lower()))
-
-
-def namespace(limit: Limit) -> str:
-    return f"billing-app:{limit.value}"
+# The setting that holds each limit's rate.
+RATES = {
+    Limit.PORTAL: "portal_rate_limit",
+    Limit.CHECKOUT: "checkout_rate_limit",
+    Limit.SIGN_IN_EMAIL: "sign_in_email_rate_limit",
+    Limit.SIGN_IN_IP: "sign_in_ip_rate_limit",
+}
 
 
 @dataclass
@@ -83,21 +87,28 @@ def _current() -> _Limiter:
         settings = get_settings()
         limiter = _by_loop[loop] = _Limiter(
             MovingWindowRateLimiter(storage_for(settings)),
-            {limit: rate_of(limit, settings) for limit in Limit},
+            {limit: limits.parse(getattr(settings, setting)) for limit, setting in RATES.items()},
         )
     return limiter
 
 
+def _store_key(key: str) -> str:
+    """What the store holds for `key`: its hash, so the store never holds an email or an IP."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 async def _count(strategy: MovingWindowRateLimiter, rate: limits.RateLimitItem, limit: Limit,
                  key: str) -> int | None:
-    if await strategy.hit(rate, namespace(limit), key):
+    namespace, stored = f"billing-app:{limit.value}", _store_key(key)
+    if await strategy.hit(rate, namespace, stored):
         return None
-    stats = await strategy.get_window_stats(rate, namespace(limit), key)
+    stats = await strategy.get_window_stats(rate, namespace, stored)
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
 async def wait_s(limit: Limit, key: str) -> int | None:
-    """Count one try at `limit` by `key`: None when allowed, else whole seconds to wait (>= 1).
+    """Count one try of `limit` for `key` (a user id, an email, an IP): None when allowed, else
+    the whole seconds to wait (>= 1). A refused try is not counted.
 
     When the shared store fails this counts in this process instead (logged); UpstreamError
     only if that fails too."""
@@ -124,5 +135,5 @@ async def refusal(limit: Limit, key: str) -> Refusal | None:
     wait = await wait_s(limit, key)
     if wait is None:
         return None
-    logger.info("%s: %s is over %s; %s s to wait", limit.value, key, limit.setting, wait)
+    logger.info("%s: over %s; %s s to wait", limit.value, RATES[limit].upper(), wait)
     return rate_limited(wait)

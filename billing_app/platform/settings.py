@@ -43,19 +43,35 @@ def _http_url(value: str) -> str:
     return value.removesuffix("/")
 
 
-def _supabase_key(value: SecretStr, role: str, new_prefix: str) -> SecretStr:
-    """A legacy JWT key must carry `role`; a new key must start with `new_prefix`."""
+# Supabase's two generations of API keys (its guide "Migrating to publishable and secret API
+# keys"): new opaque keys by prefix, and legacy JWTs by the role they name. Either generation
+# works in either variable, and a project may have both active at once.
+NEW_KEYS = {"sb_publishable_": "anon", "sb_secret_": "service_role"}
+KEY_NAMES = {"anon": "the publishable key (sb_publishable_..., or the legacy anon JWT)",
+             "service_role": "the secret key (sb_secret_..., or the legacy service_role JWT)"}
+
+
+def _supabase_key(value: SecretStr, role: str) -> SecretStr:
+    """A new key must have its role's prefix; a legacy JWT key must name `role`."""
     key = value.get_secret_value()
     if key.startswith("sb_"):
-        if not key.startswith(new_prefix):
-            raise ValueError(f"must be a {new_prefix}... key, got a different sb_ key.")
+        prefix = next((p for p in NEW_KEYS if key.startswith(p)), None)
+        if prefix is None:
+            raise ValueError(f"is an sb_ key of an unknown kind; it needs {KEY_NAMES[role]}.")
+        if NEW_KEYS[prefix] != role:
+            raise ValueError(f"holds an {prefix}... key; it needs {KEY_NAMES[role]}.")
         return value
     found = unverified_claims(key).get("role")  # a legacy key is a JWT naming its role
     if found is None:
-        raise ValueError("is not a Supabase API key (neither a JWT nor an sb_ key).")
+        raise ValueError("is not a Supabase API key (neither an sb_ key nor a JWT).")
     if found != role:
-        raise ValueError(f"holds a key for the role {found!r}; it needs {role!r}.")
+        raise ValueError(f"holds a legacy key for the role {found!r}; it needs {KEY_NAMES[role]}.")
     return value
+
+
+def is_new_key(key: SecretStr) -> bool:
+    """An sb_ key (not a JWT): it goes in the `apikey` header only."""
+    return key.get_secret_value().startswith("sb_")
 
 
 # Older names that are accepted too, each read only when the documented name is unset or blank.
@@ -64,6 +80,9 @@ ALIASES = {
     # Reflex's own name: Reflex would keep its state in a REFLEX_REDIS_URL, and the app's
     # shared state must then live in the same Redis.
     "REDIS_URL": "REFLEX_REDIS_URL",
+    # Supabase's names before its new API keys; either generation of key is accepted in both.
+    "SUPABASE_PUBLISHABLE_KEY": "SUPABASE_ANON_KEY",
+    "SUPABASE_SECRET_KEY": "SUPABASE_SERVICE_ROLE_KEY",
 }
 
 
@@ -117,8 +136,17 @@ class Settings(HostingSettings):
     """Every setting the running app reads. Keys are `SecretStr`: hidden in repr and logs."""
 
     supabase_url: str = Field(validation_alias="SUPABASE_URL")
-    supabase_anon_key: SecretStr = Field(validation_alias="SUPABASE_ANON_KEY")
-    supabase_service_role_key: SecretStr = Field(validation_alias="SUPABASE_SERVICE_ROLE_KEY")
+    supabase_publishable_key: SecretStr = Field(validation_alias="SUPABASE_PUBLISHABLE_KEY")
+    supabase_secret_key: SecretStr = Field(validation_alias="SUPABASE_SECRET_KEY")
+    # Read only to fill in the two above (see ALIASES).
+    supabase_anon_key: SecretStr | None = Field(None, validation_alias="SUPABASE_ANON_KEY",
+                                                exclude=True, repr=False)
+    supabase_service_role_key: SecretStr | None = Field(
+        None, validation_alias="SUPABASE_SERVICE_ROLE_KEY", exclude=True, repr=False)
+    # Send the client's IP to Supabase Auth in Sb-Forwarded-For (with the secret key), so its
+    # per-IP limits count each user, not this server. Only for projects with IP address
+    # forwarding turned on (README: Signing in).
+    supabase_forward_client_ip: bool = Field(False, validation_alias="SUPABASE_FORWARD_CLIENT_IP")
     stripe_secret_key: SecretStr = Field(validation_alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: SecretStr = Field(validation_alias="STRIPE_WEBHOOK_SECRET")
     stripe_portal_config_id: str | None = Field(
@@ -129,6 +157,9 @@ class Settings(HostingSettings):
     # Per-user limits on the actions that call Stripe (platform/rate_limits.py).
     portal_rate_limit: str = Field("10/minute", validation_alias="PORTAL_RATE_LIMIT")
     checkout_rate_limit: str = Field("5/minute", validation_alias="CHECKOUT_RATE_LIMIT")
+    # Sign-in attempts, counted before Supabase is asked (platform/rate_limits.py).
+    sign_in_email_rate_limit: str = Field("5/minute", validation_alias="SIGN_IN_EMAIL_RATE_LIMIT")
+    sign_in_ip_rate_limit: str = Field("20/minute", validation_alias="SIGN_IN_IP_RATE_LIMIT")
     # How long one call may take, and how often a failed Stripe call is tried again (with one
     # Idempotency-Key). The defaults keep a click's worst case near 10 s.
     supabase_timeout_s: float = Field(5.0, gt=0, validation_alias="SUPABASE_TIMEOUT_S")
@@ -141,15 +172,15 @@ class Settings(HostingSettings):
     def _absolute_url(cls, value: str | None) -> str | None:
         return _http_url(value) if value else None
 
-    @field_validator("supabase_anon_key")
+    @field_validator("supabase_publishable_key")
     @classmethod
-    def _anon_key(cls, value: SecretStr) -> SecretStr:
-        return _supabase_key(value, "anon", "sb_publishable_")
+    def _publishable_key(cls, value: SecretStr) -> SecretStr:
+        return _supabase_key(value, "anon")
 
-    @field_validator("supabase_service_role_key")
+    @field_validator("supabase_secret_key")
     @classmethod
-    def _service_role_key(cls, value: SecretStr) -> SecretStr:
-        return _supabase_key(value, "service_role", "sb_secret_")
+    def _secret_key(cls, value: SecretStr) -> SecretStr:
+        return _supabase_key(value, "service_role")
 
     @field_validator("stripe_secret_key")
     @classmethod
@@ -182,7 +213,8 @@ class Settings(HostingSettings):
             raise ValueError(f"must look like price_..., got {value!r}.")
         return value
 
-    @field_validator("portal_rate_limit", "checkout_rate_limit")
+    @field_validator("portal_rate_limit", "checkout_rate_limit", "sign_in_email_rate_limit",
+                     "sign_in_ip_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         """One rate in the `limits` package's notation: "10/minute", "100 per hour"."""
@@ -194,6 +226,16 @@ class Settings(HostingSettings):
             raise ValueError(f"must be one rate of at least 1, like 10/minute or 100 per hour; "
                              f"got {value!r}.")
         return value
+
+    @model_validator(mode="after")
+    def _forwarding_needs_the_secret_key(self) -> Settings:
+        # An address in Sb-Forwarded-For decides whose limit a request spends, so it goes only
+        # with the key that proves this is the server (Supabase's docs name no other).
+        if self.supabase_forward_client_ip and not is_new_key(self.supabase_secret_key):
+            raise ValueError("SUPABASE_FORWARD_CLIENT_IP needs a new secret key (sb_secret_...) "
+                             "in SUPABASE_SECRET_KEY: the client's address is sent to Supabase "
+                             "Auth (Sb-Forwarded-For) only with one.")
+        return self
 
     @property
     def billing_url(self) -> str:
@@ -214,9 +256,12 @@ def _explain(exc: ValidationError) -> str:
     """One line per bad variable, each naming it."""
     lines = []
     for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else "settings"
+        if not error["loc"]:  # a rule about several variables names them itself
+            lines.append(str(error["ctx"]["error"]) if "ctx" in error else error["msg"])
+            continue
+        name = str(error["loc"][0])
         if error["type"] == "missing":
-            also = " (NEXT_PUBLIC_SITE_URL is accepted too)" if name == "SITE_URL" else ""
+            also = f" ({ALIASES[name]} is accepted too)" if name in ALIASES else ""
             lines.append(f"{name} is not set{also}. Set it in the environment or in .env "
                          "(see .env.example).")
         else:

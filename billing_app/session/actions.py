@@ -1,11 +1,14 @@
 """What the routes and page states ask of the session. Each answers a named result; the callers
 only translate it (cookies and redirects for the routes, messages and navigation for the pages).
 
-    sign_in(email, password)      a Ticket (code + nonce) | WRONG_CREDENTIALS | UPSTREAM_FAILED
+    sign_in(email, password, client_ip)  a Ticket (code + nonce) | WRONG_CREDENTIALS |
+                                  TOO_MANY_SIGN_INS | RATE_LIMITED | UPSTREAM_FAILED
     finish_sign_in(code, nonce)   the Session     | CODE_EXPIRED | OTHER_BROWSER | UPSTREAM_FAILED
-    renew(refresh_token)          the Session     | REFRESH_REFUSED | UPSTREAM_FAILED
-    sign_out(access, refresh)     SIGNED_OUT (the cookies go, even when Supabase is down)
-    api_caller(authorization, cookies)   a Caller | REFRESH_REFUSED | UPSTREAM_FAILED
+    renew(refresh_token, client_ip)  the Session  | REFRESH_REFUSED | RATE_LIMITED |
+                                  UPSTREAM_FAILED
+    sign_out(access, refresh, client_ip)  SIGNED_OUT (the cookies go, even when Supabase is down)
+    api_caller(authorization, cookies, client_ip)   a Caller | REFRESH_REFUSED | RATE_LIMITED |
+                                  UPSTREAM_FAILED
     page_access(cookies)          the access token | NEEDS_RENEWAL | NOT_AUTHENTICATED
 """
 
@@ -15,7 +18,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from billing_app.platform import request_log
+from billing_app.platform import rate_limits, request_log
 from billing_app.platform.outcomes import (
     NOT_AUTHENTICATED,
     Outcome,
@@ -23,6 +26,7 @@ from billing_app.platform.outcomes import (
     UpstreamError,
     guarded,
 )
+from billing_app.platform.rate_limits import Limit
 from billing_app.session import codes, cookies, supabase_auth
 from billing_app.session.codes import Ticket
 from billing_app.session.supabase_auth import Session
@@ -36,11 +40,26 @@ REFRESH_REFUSED = Refusal(Outcome.REFRESH_REFUSED)
 NEEDS_RENEWAL = Refusal(Outcome.NEEDS_RENEWAL)
 
 
+async def _sign_in_wait_s(email: str, client_ip: str | None) -> int | None:
+    """Count this attempt against the client's address, then its email: the seconds to wait
+    when either is used up. Counted before Supabase is asked, whose per-IP bucket this server's
+    sign-ins and refreshes all share (README: Signing in)."""
+    tries = [(Limit.SIGN_IN_IP, client_ip), (Limit.SIGN_IN_EMAIL, email.strip().lower())]
+    for limit, key in tries:
+        if key and (wait_s := await rate_limits.wait_s(limit, key)) is not None:
+            logger.info("sign_in: over the %s limit; %s s to wait", limit.value, wait_s)
+            return wait_s
+    return None
+
+
 @guarded("sign_in")
-async def sign_in(email: str, password: str) -> Ticket | Refusal:
-    """Check the password with Supabase; keep the new session under a one-time code, bound to
-    the nonce that the signing-in browser must keep in a cookie."""
-    session = await supabase_auth.sign_in(email, password)
+async def sign_in(email: str, password: str, client_ip: str | None = None) -> Ticket | Refusal:
+    """Check the password with Supabase (unless this address or email is over its sign-in
+    limit); keep the new session under a one-time code, bound to the nonce that the signing-in
+    browser must keep in a cookie."""
+    if (wait_s := await _sign_in_wait_s(email, client_ip)) is not None:
+        return Refusal(Outcome.TOO_MANY_SIGN_INS, wait_s)
+    session = await supabase_auth.sign_in(email, password, client_ip)
     if session is None:
         return WRONG_CREDENTIALS
     request_log.note_user(session.user.id)
@@ -69,18 +88,19 @@ async def finish_sign_in(code: str | None, nonce: str | None) -> Session | Refus
 
 
 @guarded("auth_refresh")
-async def renew(refresh_token: str | None) -> Session | Refusal:
+async def renew(refresh_token: str | None, client_ip: str | None = None) -> Session | Refusal:
     """A new session for a refresh token (Supabase rotates it)."""
-    return _session_or(await supabase_auth.refresh(refresh_token), REFRESH_REFUSED)
+    return _session_or(await supabase_auth.refresh(refresh_token, client_ip), REFRESH_REFUSED)
 
 
-async def sign_out(access_token: str | None, refresh_token: str | None) -> Outcome:
+async def sign_out(access_token: str | None, refresh_token: str | None,
+                   client_ip: str | None = None) -> Outcome:
     """End the session at Supabase, so that its refresh token is dead too. Supabase ends a
     session only for a live access token, so an expired one is renewed first (which also spends
     the old refresh token). The caller clears the cookies whatever happens here."""
     try:
         if cookies.needs_refresh(access_token) and refresh_token:
-            renewed = await supabase_auth.refresh(refresh_token)
+            renewed = await supabase_auth.refresh(refresh_token, client_ip)
             if renewed is None:
                 return Outcome.SIGNED_OUT  # Supabase knows no session for it: nothing to end
             access_token = renewed.access_token
@@ -106,7 +126,8 @@ def bearer_token(authorization: str) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-async def api_caller(authorization: str | None, jar: Mapping[str, str]) -> Caller | Refusal:
+async def api_caller(authorization: str | None, jar: Mapping[str, str],
+                     client_ip: str | None = None) -> Caller | Refusal:
     """The Bearer token when an Authorization header is sent (cURL, fetch); else the session
     cookies, renewed first when the access token has expired."""
     if authorization is not None:
@@ -114,7 +135,7 @@ async def api_caller(authorization: str | None, jar: Mapping[str, str]) -> Calle
     access, refresh = cookies.read(jar)
     if not cookies.needs_refresh(access) or not refresh:
         return Caller(access)
-    renewed = await renew(refresh)
+    renewed = await renew(refresh, client_ip)
     return Caller(renewed.access_token, renewed) if isinstance(renewed, Session) else renewed
 
 

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from .account import Account
 from .errors import (
+    FAULT_ERRORS,
     StripeError,
     error_response,
     invalid_api_key,
@@ -100,8 +101,13 @@ class StripeApi:
     2. The form body (POST) or query string (GET, DELETE) is decoded from bracket notation, and
        checked against what the endpoint documents and what the stand-in supports.
     3. A POST with an `Idempotency-Key` goes through the idempotency cache.
-    4. The route's handler runs; a `StripeError` becomes Stripe's error body, anything else a 500.
+    4. The route's handler runs (an injected "error" fault fails it here); a `StripeError`
+       becomes Stripe's error body, anything else a 500. What ran is saved for the key, unless
+       the handler refused the parameters.
     5. The result is shown with `expand[]` applied, pretty-printed as Stripe prints it.
+
+    A 500 to a request with an `Idempotency-Key` says `Stripe-Should-Retry: false`: a retry with
+    the key would only replay it (stripe-python's `_should_retry` expects that header then).
 
     Unknown paths and methods answer Stripe's 404 "Unrecognized request URL".
     """
@@ -141,26 +147,39 @@ class StripeApi:
         expand = expand_paths(params)
         key = request.headers.get("idempotency-key") if method == "POST" else None
         call = Call(self.account, params, path_params, Origin(request_id, key), path)
+        fault = request.scope.get("state", {}).get("devstack_fault")
         if key is None:
-            return await self._run(route, call, expand)
+            return await self._run(route, call, expand, fault)
         headers["Idempotency-Key"] = key
         endpoint = f"{method} {path}"
         print_ = fingerprint(raw)
         saved = self.idempotency.check(key, endpoint, print_)
         if saved is not None:
+            headers.update(saved.headers)
             headers["Idempotent-Replayed"] = "true"
             headers["Original-Request"] = saved.request_id
             return Response(saved.body, status_code=saved.status, media_type="application/json")
         keep = None
         try:
-            response = await self._run(route, call, expand)
-            body = bytes(response.body)
-            keep = SavedResponse(endpoint, print_, 200, body, request_id, time.time())
+            response = await self._run(route, call, expand, fault)
+            keep = SavedResponse(endpoint, print_, 200, bytes(response.body), request_id,
+                                 time.time())
             return response
+        except StripeError as err:
+            if err.status >= 500:
+                err.headers["Stripe-Should-Retry"] = "false"
+            if not err.validation:
+                answer = error_response(err, request_id)
+                keep = SavedResponse(endpoint, print_, err.status, bytes(answer.body),
+                                     request_id, time.time(), tuple(err.headers.items()))
+            raise
         finally:
             self.idempotency.finish(key, keep)
 
-    async def _run(self, route: Route, call: Call, expand: list[str]) -> Response:
+    async def _run(self, route: Route, call: Call, expand: list[str],
+                   fault: str | None = None) -> Response:
+        if fault is not None:
+            raise FAULT_ERRORS[fault]()
         try:
             answer: Any = route.handler(call)
             if inspect.isawaitable(answer):

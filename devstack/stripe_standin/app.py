@@ -128,7 +128,8 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(
-        InjectLatencyAndFaults, controls=controls, classify=classify, respond=fault_response
+        InjectLatencyAndFaults, controls=controls, classify=classify, respond=fault_response,
+        executed=("error",),
     )
     # Outside the faults, so attempts that a fault answered are recorded too.
     app.add_middleware(RecordRequests, log=request_log)

@@ -16,7 +16,9 @@ class StripeError(Exception):
 
     stripe-python maps the status and `type` to its exception classes (400/404 ->
     InvalidRequestError, 401 -> AuthenticationError, 429 -> RateLimitError, 5xx -> APIError), so
-    both must match Stripe's. `code`, `param` and `doc_url` appear only when they apply."""
+    both must match Stripe's. `code`, `param` and `doc_url` appear only when they apply.
+    `validation` marks a refusal of the request's parameters: Stripe saves no idempotent result
+    for those, because the endpoint never began executing (see idempotency.py)."""
 
     def __init__(
         self,
@@ -28,6 +30,7 @@ class StripeError(Exception):
         param: str | None = None,
         headers: dict[str, str] | None = None,
         decline_code: str | None = None,
+        validation: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -37,6 +40,7 @@ class StripeError(Exception):
         self.param = param
         self.headers = headers or {}
         self.decline_code = decline_code
+        self.validation = validation
 
     def body(self, request_id: str | None = None) -> dict[str, Any]:
         error: dict[str, Any] = {}
@@ -70,7 +74,7 @@ def error_response(err: StripeError, request_id: str | None = None) -> Response:
 def invalid_request(
     message: str, *, param: str | None = None, code: str | None = None
 ) -> StripeError:
-    return StripeError(message, param=param, code=code)
+    return StripeError(message, param=param, code=code, validation=True)
 
 
 def resource_missing(
@@ -83,22 +87,25 @@ def resource_missing(
 
 
 def parameter_missing(param: str) -> StripeError:
-    return StripeError(f"Missing required param: {param}.", code="parameter_missing", param=param)
+    return StripeError(f"Missing required param: {param}.", code="parameter_missing", param=param,
+                       validation=True)
 
 
 def parameter_unknown(param: str) -> StripeError:
     return StripeError(
-        f"Received unknown parameter: {param}", code="parameter_unknown", param=param
+        f"Received unknown parameter: {param}", code="parameter_unknown", param=param,
+        validation=True,
     )
 
 
 def url_invalid(param: str) -> StripeError:
-    return StripeError("Not a valid URL", code="url_invalid", param=param)
+    return StripeError("Not a valid URL", code="url_invalid", param=param, validation=True)
 
 
 def not_supported(what: str, *, param: str | None = None) -> StripeError:
     """Something real Stripe does that this stand-in does not; said plainly, never faked."""
-    return StripeError(f"The devstack Stripe stand-in does not support {what}.", param=param)
+    return StripeError(f"The devstack Stripe stand-in does not support {what}.", param=param,
+                       validation=True)
 
 
 def card_declined() -> StripeError:
@@ -169,6 +176,8 @@ def invalid_api_key(key: str) -> StripeError:
 
 
 # --- injected faults (devstack.faults) ------------------------------------------------------
+# "error" is a failure while the endpoint executes (api.py raises it, and an idempotent result is
+# saved); the others answer before the API is reached (fault_response), so nothing is saved.
 
 FAULT_ERRORS = {
     "error": lambda: StripeError(

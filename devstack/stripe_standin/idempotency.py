@@ -1,4 +1,12 @@
-"""Stripe's idempotent requests: the cache that replays the first answer to an `Idempotency-Key`."""
+"""Stripe's idempotent requests: the cache that replays the first answer to an `Idempotency-Key`.
+
+As Stripe keeps them (docs.stripe.com/api/idempotent_requests; docs.stripe.com/error-low-level,
+"Idempotency"): once the endpoint has begun executing, the first result for a key is saved,
+whatever its status (a 500 included), and replayed for 24 hours. Nothing is saved for a request
+refused before execution: a parameter that fails validation, a concurrent request holding the
+key, a rate-limited (429) or unauthenticated (401) request, since Stripe checks those ahead of
+its idempotency layer.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +30,7 @@ class SavedResponse:
     body: bytes
     request_id: str
     saved_at: float
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def fingerprint(body: str) -> str:
@@ -34,9 +43,10 @@ class IdempotencyCache:
     """Same key, endpoint and parameters: the saved response is replayed (`Idempotent-Replayed:
     true`, `Original-Request: <first request id>`) and nothing runs twice. Same key with other
     parameters or another endpoint: 400 `idempotency_error`. Same key while the first request
-    still runs: 409 `idempotency_key_in_use` (stripe-python retries 409s). Only successful
-    responses are saved, so a corrected retry with the same key can still succeed. Keys are kept
-    24 hours, in memory, up to `max_entries` (oldest dropped first)."""
+    still runs: 409 `idempotency_key_in_use` (stripe-python retries 409s). Every executed
+    answer is saved, errors and 500s too, so a retry with the same key gets the same failure; a
+    corrected request needs a new key. Keys are kept 24 hours, in memory, up to `max_entries`
+    (oldest dropped first)."""
 
     def __init__(self, ttl: float = KEY_TTL_SECONDS, max_entries: int = 50_000) -> None:
         self.ttl = ttl
@@ -92,7 +102,7 @@ class IdempotencyCache:
         return None
 
     def finish(self, key: str, saved: SavedResponse | None) -> None:
-        """Release the key; keep `saved` for replays when the request succeeded."""
+        """Release the key; keep `saved` (None when the request never began executing)."""
         self._running.discard(key)
         if saved is not None:
             self._saved[key] = saved

@@ -7,7 +7,16 @@
                                                one after the reuse interval revokes the session
     GET  /user                                 who the Bearer token belongs to
     POST /logout?scope=global|local|others     end sessions (the user's own JWT)
-    GET/POST /admin/users, GET/DELETE /admin/users/{id}   with the service-role key
+    GET  /.well-known/jwks.json                the public signing keys (empty for legacy HS256)
+    GET/POST /admin/users, GET/DELETE /admin/users/{id}   as the service role: a service_role
+                                               JWT as Bearer, or (new keys) the secret key alone
+
+`/token` spends one token of the client IP's bucket (`rate_limits.py`) before anything else,
+for both grants, as GoTrue does; an empty bucket is 429 `over_request_rate_limit`. The client
+IP is the connection's peer. With `sb_forwarded_for_enabled` on (the control route), a request
+made with the secret key may name the IP in `Sb-Forwarded-For` instead (GoTrue's
+GOTRUE_SECURITY_SB_FORWARDED_FOR_ENABLED, `internal/sbff/sbff.go`); the stand-in honours it
+only with the secret key, never a publishable or legacy key, the stricter reading.
 
 Users, sessions and refresh tokens live in the cluster's `auth` schema; passwords are bcrypt
 hashes made by pgcrypto, as GoTrue stores them. Answers follow
@@ -18,6 +27,7 @@ shared/reference/supabase-auth-openapi.yaml: users in `UserSchema`, sessions in
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 import time
@@ -29,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devstack.supabase_standin.rate_limits import TokenBuckets
 from devstack.supabase_standin.tokens import TokenError, TokenIssuer
 
 API_VERSION_HEADERS = {"X-Supabase-Api-Version": "2024-01-01"}
@@ -97,12 +108,24 @@ def user_json(row: asyncpg.Record) -> dict:
     }
 
 
+def _forwarded_ip(header: str) -> str | None:
+    """The first value of Sb-Forwarded-For when it is an IP address, as GoTrue parses it."""
+    first = header.split(",", 1)[0].strip()
+    try:
+        return str(ipaddress.ip_address(first))
+    except ValueError:
+        return None
+
+
 class AuthService:
     """GoTrue's behaviour over the `auth` schema. One per stand-in process."""
 
-    def __init__(self, pool: asyncpg.Pool, issuer: TokenIssuer):
+    def __init__(self, pool: asyncpg.Pool, issuer: TokenIssuer, buckets: TokenBuckets):
         self.pool = pool
         self.issuer = issuer
+        self.buckets = buckets
+        # GOTRUE_SECURITY_SB_FORWARDED_FOR_ENABLED, off by default as in GoTrue.
+        self.sb_forwarded_for_enabled = False
 
     # --- helpers -------------------------------------------------------------------------
     async def _body(self, request: Request) -> dict | None:
@@ -224,16 +247,26 @@ class AuthService:
             session_id, refresh = await self._new_session(conn, user["id"])
             return self._session_response(user, session_id, refresh)
 
+    def _client_ip(self, request: Request) -> str:
+        """The key of the caller's bucket: the peer, or Sb-Forwarded-For (see the docstring)."""
+        forwarded = request.headers.get("sb-forwarded-for")
+        trusted = self.sb_forwarded_for_enabled and getattr(request.state, "api_key_is_secret",
+                                                            False)
+        ip = _forwarded_ip(forwarded) if forwarded and trusted else None
+        return ip or (request.client.host if request.client else "unknown")
+
     async def token(self, request: Request) -> Response:
         grant = request.query_params.get("grant_type")
+        if grant not in ("password", "refresh_token"):
+            return auth_error(400, "unsupported_grant_type", f"unsupported_grant_type: {grant}")
+        if not self.buckets.take(self._client_ip(request)):
+            return auth_error(429, "over_request_rate_limit", "Request rate limit reached")
         body = await self._body(request)
         if body is None:
             return auth_error(400, "bad_json", "Could not parse request body as JSON")
         if grant == "password":
             return await self._password_grant(body)
-        if grant == "refresh_token":
-            return await self._refresh_grant(body)
-        return auth_error(400, "unsupported_grant_type", f"unsupported_grant_type: {grant}")
+        return await self._refresh_grant(body)
 
     async def _password_grant(self, body: dict) -> Response:
         email = str(body.get("email") or "").strip().lower()
@@ -335,10 +368,16 @@ class AuthService:
                 )
         return Response(status_code=204, headers=API_VERSION_HEADERS)
 
+    async def jwks(self, request: Request) -> Response:
+        return ok(self.issuer.jwks())
+
     # --- admin ---------------------------------------------------------------------------
     def _is_admin(self, request: Request) -> JSONResponse | None:
         token = self._bearer(request)
         if token is None:
+            # With a new key and no Authorization, the gateway makes the key's own role apply.
+            if getattr(request.state, "api_key_role", None) == "service_role":
+                return None
             return auth_error(401, "no_authorization", "This endpoint requires a valid Bearer token")
         try:
             claims = self.issuer.verify(token)
@@ -426,6 +465,7 @@ class AuthService:
             Route("/token", self.token, methods=["POST"]),
             Route("/user", self.user, methods=["GET"]),
             Route("/logout", self.logout, methods=["POST"]),
+            Route("/.well-known/jwks.json", self.jwks, methods=["GET"]),
             Route("/admin/users", self.admin_users, methods=["GET", "POST"]),
             Route("/admin/users/{user_id}", self.admin_user, methods=["GET", "DELETE"]),
         ]

@@ -1,9 +1,11 @@
 """The PostgREST routes under `/rest/v1`: tables (GET, HEAD, POST, PATCH, DELETE) and `rpc/`.
 
 Each request runs in one transaction on a connection logged in as `authenticator`, exactly as
-PostgREST does it: `role` is switched to the verified JWT's role (anon when there is no token)
-and `request.jwt.claims` is set, so PostgreSQL's row-level security alone decides which rows a
-caller sees or may write. This module never filters rows itself.
+PostgREST does it: `role` is switched to the verified JWT's role and `request.jwt.claims` is
+set, so PostgreSQL's row-level security alone decides which rows a caller sees or may write.
+This module never filters rows itself. Tokens are verified as Auth signs them: against the same
+JWKS (new keys, ES256), or the JWT secret (legacy, HS256). With no Authorization header the role
+is the API key's own (new keys: the gateway's doing, anon or service_role), else anon.
 
 Errors have PostgREST's body (`code`, `details`, `hint`, `message`) and status: a bad JWT is
 401 PGRST301 (PGRST303 when expired), `Accept: application/vnd.pgrst.object+json` with other
@@ -75,7 +77,7 @@ class RestService:
     def _claims(self, request: Request) -> dict | Response:
         header = request.headers.get("authorization")
         if not header:
-            return {"role": "anon"}
+            return {"role": getattr(request.state, "api_key_role", None) or "anon"}
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return error(401, "PGRST301", "No suitable key or wrong key type")

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from devstack import seed as demo
 from devstack.config import StackConfig
 from tests.e2e.browser_steps import sign_in_as
-from tests.helpers import Devstack, RunningApp
+from tests.helpers import Devstack, RunningApp, project_signed
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ def test_sign_out_ends_the_session_at_supabase(page: Page, stack: StackConfig):
     expect(page).to_have_url(re.compile(r"/login"))
     assert not [c for c in page.context.cookies() if c["name"].startswith("sb-")]
     refused = httpx.get(f"{stack.supabase_url}/auth/v1/user",
-                        headers={"apikey": stack.secrets.api_key("anon"),
+                        headers={"apikey": stack.api_key("anon"),
                                  "Authorization": f"Bearer {token}"})
     assert refused.status_code == 403
     page.goto("/dashboard/settings/billing")
@@ -121,7 +121,7 @@ def test_an_expired_access_token_is_renewed_on_load(page: Page, stack: StackConf
     cookies = {c["name"]: c for c in page.context.cookies()}
     claims = jwt.decode(cookies["sb-access-token"]["value"], options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 60
-    expired = jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
+    expired = project_signed(stack, claims)
     page.context.add_cookies([{**cookies["sb-access-token"], "value": expired}])
     with page.expect_request(re.compile(r"/api/auth/refresh\?next=")):
         page.goto("/dashboard/settings/billing")

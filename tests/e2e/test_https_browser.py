@@ -132,7 +132,7 @@ def test_no_secret_or_token_crosses_the_websocket(page: Page, stack: StackConfig
     jar = {c["name"]: c["value"] for c in page.context.cookies()}
     secrets = {
         "Stripe secret key": stack.secrets.stripe_secret_key,
-        "service-role key": stack.secrets.api_key("service_role"),
+        "service-role key": stack.api_key("service_role"),
         "webhook secret": stack.secrets.stripe_webhook_secret,
         "JWT secret": stack.secrets.jwt_secret,
         "access token": jar["__Host-sb-access-token"],

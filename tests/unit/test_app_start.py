@@ -62,7 +62,7 @@ def test_the_app_refuses_to_start_without_settings_naming_each():
     done = run(IMPORT_APP)
     assert done.returncode != 0
     assert "billing_app: configuration error: SITE_URL is not set" in done.stderr
-    for name in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY",
+    for name in ("SUPABASE_URL", "SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY",
                  "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         assert f"{name} is not set" in done.stderr
     assert "Traceback" not in done.stderr

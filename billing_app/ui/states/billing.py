@@ -82,7 +82,8 @@ class BillingState(SessionState):
         self.renewal_text = display.renewal_line(sub) if sub else ""
 
     async def load(self):
-        """on_load: check the session and read the row, both at once, on every visit."""
+        """on_load: check the session (locally, against the JWKS, where the project signs
+        asymmetrically) and read the row, both at once, on every visit."""
         # The tab's state outlives a page load; show nothing from the last visit until this
         # visit's session check and read are done.
         self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
@@ -93,7 +94,7 @@ class BillingState(SessionState):
             yield access
             return
         try:
-            account = await load_account(access)
+            account = await load_account(access, locally=True)
         except UpstreamError as exc:
             logger.warning("billing page: Supabase failed: %s", exc)
             self.loaded = True

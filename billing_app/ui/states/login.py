@@ -14,8 +14,12 @@ from billing_app.session.next_path import local_path_or_default
 from billing_app.ui.states.session import go_to_backend
 
 # What the page says for each refusal: from this sign-in, or from the cookie routes' `?error=`.
+# Over the app's own sign-in limits, or Supabase's (a 429), the user waits either way.
+TOO_MANY = "Too many sign-in attempts. Try again in {retry_after_s} seconds."
 MESSAGES = {
     Outcome.WRONG_CREDENTIALS: "Wrong email or password.",
+    Outcome.TOO_MANY_SIGN_INS: TOO_MANY,
+    Outcome.RATE_LIMITED: TOO_MANY,
     Outcome.UPSTREAM_FAILED: "Sign-in is unavailable right now. Please try again.",
 }
 ERROR_PARAM_MESSAGES = {
@@ -43,11 +47,13 @@ class LoginState(rx.State):
         self.signing_in, self.error = True, ""
         yield
         with request_log.logged_action("login.sign_in"):
-            ticket = await actions.sign_in(email, password)
+            ticket = await actions.sign_in(email, password,
+                                           self.router.session.client_ip or None)
             request_log.note_outcome(ticket.outcome if isinstance(ticket, Refusal)
                                      else Outcome.SIGNED_IN)
         if isinstance(ticket, Refusal):
-            self.signing_in, self.error = False, MESSAGES[ticket.outcome]
+            message = MESSAGES[ticket.outcome].format(retry_after_s=ticket.retry_after_s)
+            self.signing_in, self.error = False, message
             return
         next_path = local_path_or_default(self.router.url.query_parameters.get("next"))
         nonce = cookies.nonce_cookie(rx.config.get_config().api_url)

@@ -59,7 +59,8 @@ def customer_object(customer_id: str, created: int, email: str | None = None) ->
 
 def check_email(email: str | None, param: str = "email") -> None:
     if email is not None and not EMAIL_RE.match(email):
-        raise StripeError(f"Invalid email address: {email}", code="email_invalid", param=param)
+        raise StripeError(f"Invalid email address: {email}", code="email_invalid", param=param,
+                          validation=True)
 
 
 def find(account: Account, customer_id: Any, *, param: str = "id", status: int = 404) -> dict:

@@ -50,6 +50,8 @@ def build_env_secrets() -> dict[str, str]:
     """Every setting, as it might be on a careless build machine: real-looking and secret."""
     return {
         "SUPABASE_URL": f"https://{_sentinel('project')}.supabase.co",
+        "SUPABASE_PUBLISHABLE_KEY": f"sb_publishable_{_sentinel('publishable')}",
+        "SUPABASE_SECRET_KEY": f"sb_secret_{_sentinel('secret')}",
         "SUPABASE_ANON_KEY": _supabase_key("anon"),
         "SUPABASE_SERVICE_ROLE_KEY": _supabase_key("service_role"),
         "STRIPE_SECRET_KEY": f"sk_live_{_sentinel('stripe')}",

@@ -17,7 +17,7 @@ import pytest
 from billing_app.session import actions
 from billing_app.session.codes import Ticket
 from devstack.config import StackConfig
-from tests.helpers import sign_in
+from tests.helpers import project_signed, sign_in
 from tests.in_process import InProcessApp, running
 
 NONCE = "sb-sign-in-nonce"
@@ -112,8 +112,7 @@ def test_sign_out_ends_the_session_even_after_the_access_token_expired(
     user = make_user()
     session = sign_in(stack, user.email, user.password)
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
-    expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, stack.secrets.jwt_secret,
-                         algorithm="HS256")
+    expired = project_signed(stack, {**claims, "exp": int(time.time()) - 60})
     response = sign_out(api, {"sb-access-token": expired,
                               "sb-refresh-token": session["refresh_token"]},
                         Origin=api.url)

@@ -97,3 +97,28 @@ def test_a_stripe_failure_is_500(api: InProcessApp, make_user, devstack: Devstac
     devstack.stripe_fault("error")
     response = post_checkout(api, headers=bearer(user.access_token))
     assert (response.status_code, response.json()) == (500, FAILED)
+
+
+def test_a_500_at_customer_creation_never_keeps_the_user_from_subscribing(
+    api: InProcessApp, make_user, stripe_client, no_faults: Devstack
+):
+    """Stripe saves a 500 for its Idempotency-Key and replays it for a day; the fixed key
+    `billing-app-customer-<user id>` must not keep the user stuck that long."""
+    user = make_user()
+    no_faults.stripe_fault("error", times=1, path="/v1/customers", method="POST")
+    first = post_checkout(api, headers=bearer(user.access_token))
+    assert (first.status_code, first.json()) == (500, FAILED)
+    later = post_checkout(api, headers=bearer(user.access_token))  # the next Subscribe click
+    assert later.status_code == 200
+    session = session_for(stripe_client, later.json()["url"])
+    customers = stripe_client.v1.customers.list(params={"email": user.email}).data
+    assert [c.id for c in customers] == [session.customer]
+    creates = [r for r in no_faults.stripe_requests(path="/v1/customers")
+               if r["method"] == "POST" and user.id in (r["idempotency_key"] or "")]
+    fixed = f"billing-app-customer-{user.id}"
+    # The 500, its replay to the fixed key, then a key of the second attempt's own.
+    assert [(r["idempotency_key"] == fixed, r["status"]) for r in creates] == [
+        (True, 500), (True, 500), (False, 200)]
+    # And from then on the customer is found, not made again.
+    again = post_checkout(api, headers=bearer(user.access_token))
+    assert session_for(stripe_client, again.json()["url"]).customer == session.customer

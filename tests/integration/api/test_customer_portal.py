@@ -15,7 +15,7 @@ import pytest
 
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.helpers import Devstack, sign_in
+from tests.helpers import Devstack, project_signed, sign_in
 from tests.in_process import InProcessApp
 
 UNAUTHORIZED = {"error": "Unauthorized"}
@@ -137,7 +137,7 @@ def test_forged_token_is_401(api: InProcessApp, demo_session):
 def test_expired_token_is_401(stack: StackConfig, api: InProcessApp, demo_session):
     claims = jwt.decode(demo_session["access_token"], options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 60
-    expired = jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
+    expired = project_signed(stack, claims)
     response = api.post_portal(headers=bearer(expired))
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
 
@@ -198,7 +198,7 @@ def test_expired_access_cookie_is_renewed_with_the_refresh_cookie(
     session = sign_in(stack, demo.DEMO_EMAIL)
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 60
-    expired = jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
+    expired = project_signed(stack, claims)
     response = api.post_portal(headers={"Origin": api.url},
                                cookies={"sb-access-token": expired,
                                         "sb-refresh-token": session["refresh_token"]})
@@ -239,7 +239,7 @@ def test_errors_never_carry_secrets(stack: StackConfig, api: InProcessApp,
     no_faults.stripe_fault("error")
     bodies = [api.post_portal(headers=bearer(demo_session["access_token"])).text,
               api.post_portal().text]
-    secrets = [stack.secrets.stripe_secret_key, stack.secrets.api_key("service_role"),
+    secrets = [stack.secrets.stripe_secret_key, stack.api_key("service_role"),
                stack.secrets.stripe_webhook_secret, demo_session["access_token"],
                demo_session["refresh_token"]]
     for text in [*bodies, api.log_text()]:

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from billing_app.api.responses import DRAIN_LIMIT_BYTES
 from devstack.config import StackConfig
 from tests.fuzzing import BATCH, Answer, Sent, Tally, check_nothing_leaks, send_all
-from tests.helpers import Devstack, sign_in
+from tests.helpers import Devstack, project_signed, sign_in
 from tests.in_process import InProcessApp
 
 EXAMPLES = 100  # x BATCH cases = 5,000
@@ -75,17 +75,16 @@ def tokens(stack: StackConfig, api: InProcessApp, admin, stripe_client) -> Token
     admin.auth.admin.sign_out(ended["session"]["access_token"])
     live = with_customer["session"]["access_token"]
     claims = jwt.decode(live, options={"verify_signature": False})
-    secret = stack.secrets.jwt_secret
     return Tokens(
         by_kind={
             "live_with_customer": live,
             "live_without_customer": without["session"]["access_token"],
-            "expired": jwt.encode({**claims, "exp": int(time.time()) - 60}, secret, "HS256"),
+            "expired": project_signed(stack, {**claims, "exp": int(time.time()) - 60}),
             "other_project": jwt.encode(claims, "another-projects-secret-another-projects",
                                         "HS256"),
             "alg_none": jwt.encode(claims, None, "none"),
-            "service_role_key": stack.secrets.api_key("service_role"),
-            "anon_key": stack.secrets.api_key("anon"),
+            "service_role_key": stack.api_key("service_role"),
+            "anon_key": stack.api_key("anon"),
             "signed_out": ended["session"]["access_token"],
             "huge": live + "A" * 9000,
             "jwt_shaped": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
@@ -268,7 +267,7 @@ def test_hostile_requests_get_only_documented_answers(
     origins = [None, None, None, trusted, "https://evil.example", "null", "http://localhost:3000",
                f"{trusted}.evil.example", trusted.replace("http://", "https://")]
     secrets = [stack.secrets.stripe_secret_key, stack.secrets.stripe_webhook_secret,
-               stack.secrets.api_key("service_role"), stack.secrets.jwt_secret,
+               stack.api_key("service_role"), stack.secrets.jwt_secret,
                stack.secrets.postgres_password, tokens.refresh_revoked]
     tally = Tally()
     started = time.time()

@@ -224,7 +224,7 @@ def test_hostile_deliveries_get_only_documented_answers(
     stack: StackConfig, api: InProcessApp, admin
 ):
     secret = stack.secrets.stripe_webhook_secret
-    secrets = [secret, stack.secrets.stripe_secret_key, stack.secrets.api_key("service_role"),
+    secrets = [secret, stack.secrets.stripe_secret_key, stack.api_key("service_role"),
                stack.secrets.jwt_secret, stack.secrets.postgres_password]
     rows_before = admin.table("user_subscriptions").select("user_id", count="exact").execute().count
     tally = Tally()

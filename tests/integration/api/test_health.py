@@ -93,7 +93,7 @@ def test_neither_reveals_secrets_or_addresses(stack: StackConfig, api: InProcess
     no_faults.supabase_fault("auth", "error")
     texts = [api.get("/api/ready").text, api.get("/api/health").text]
     secrets = [stack.secrets.stripe_secret_key, stack.secrets.stripe_webhook_secret,
-               stack.secrets.api_key("anon"), stack.secrets.api_key("service_role"),
+               stack.api_key("anon"), stack.api_key("service_role"),
                stack.supabase_url, stack.stripe_api_base, "devstack injected fault"]
     for text in texts:
         for secret in secrets:

@@ -136,3 +136,17 @@ def test_while_redis_is_down_each_instance_counts_alone_then_shares_again(
         assert back[0] is None and 55 <= back[1] <= 60
     finally:
         redis.stop()
+
+
+def test_the_shared_store_holds_no_email_or_ip(redis_server: RedisServer, monkeypatch):
+    settings = app_settings(REDIS_URL=redis_server.url)
+    monkeypatch.setattr(rate_limits, "get_settings", lambda: settings)
+    monkeypatch.setattr(rate_limits, "_by_loop", {})
+
+    async def one_try():
+        return await rate_limits.wait_s(rate_limits.Limit.SIGN_IN_EMAIL, "private@example.com")
+
+    assert asyncio.run(one_try()) is None
+    names = [k.decode() for k in redis_server.client().keys("*")]
+    assert any("sign-in-email" in k for k in names)
+    assert not any("private@example.com" in k for k in names)

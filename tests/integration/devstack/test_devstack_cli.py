@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+import jwt
 
 from devstack.config import PROJECT_ROOT, StackConfig
 from devstack.stack import destroy, status
@@ -38,8 +39,8 @@ def test_ctrl_c_stops_the_command_and_every_stand_in(tmp_path):
     config = _stack(tmp_path)
     env = _env(config)
     marker = tmp_path / "command-ran"
-    script = (f"import os, time; open({str(marker)!r}, 'w').write(os.environ['SUPABASE_URL']);"
-              " time.sleep(120)")
+    script = (f"import os, time; open({str(marker)!r}, 'w').write(os.environ['SUPABASE_URL']"
+              " + ' ' + os.environ['SUPABASE_PUBLISHABLE_KEY'][:15]); time.sleep(120)")
     command = [sys.executable, "-m", "devstack", "run", "--", sys.executable, "-c", script]
     proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -49,11 +50,11 @@ def test_ctrl_c_stops_the_command_and_every_stand_in(tmp_path):
             assert proc.poll() is None, proc.stdout.read()
             assert time.monotonic() < deadline, "the command never started"
             time.sleep(0.2)
-        assert marker.read_text() == config.supabase_url
+        # `make run` comes up on the new key generation.
+        assert marker.read_text() == f"{config.supabase_url} sb_publishable_"
         assert status(config) == {"postgres": True, "supabase": True, "stripe": True}
-        service_key = config.secrets.api_key("service_role")
         users = httpx.get(f"{config.supabase_url}/auth/v1/admin/users",
-                          headers={"apikey": service_key, "Authorization": f"Bearer {service_key}"})
+                          headers=config.key_headers("service_role"))
         assert "demo@example.com" in users.text  # seeded on first start
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         output, _ = proc.communicate(timeout=60)
@@ -75,3 +76,43 @@ def test_real_credentials_start_no_stand_in(tmp_path):
     assert "ran" in result.stdout and "no local stand-ins" in result.stdout
     assert not (tmp_path / "stack" / "running.json").exists()
     assert not (tmp_path / "stack" / "postgres").exists()
+
+
+def _cli(config: StackConfig, action: str, **extra: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "devstack", action], cwd=PROJECT_ROOT,
+                          env=_env(config, **extra), capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _env_file(config: StackConfig) -> dict[str, str]:
+    lines = config.env_file.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_devstack_supabase_keys_picks_the_generation_and_up_switches_a_running_stack(tmp_path):
+    config = _stack(tmp_path)
+    try:
+        _cli(config, "up", DEVSTACK_SUPABASE_KEYS="legacy")
+        legacy = _env_file(config)
+        assert "SUPABASE_PUBLISHABLE_KEY" not in legacy
+        anon = legacy["SUPABASE_ANON_KEY"]
+        assert jwt.decode(anon, options={"verify_signature": False})["role"] == "anon"
+        jwks = httpx.get(f"{config.supabase_url}/auth/v1/.well-known/jwks.json",
+                         headers={"apikey": anon})
+        assert jwks.json() == {"keys": []}
+
+        # Up again on the new keys, without `down`: the running Supabase stand-in is replaced.
+        _cli(config, "up")
+        new = _env_file(config)
+        assert "SUPABASE_ANON_KEY" not in new
+        assert new["SUPABASE_PUBLISHABLE_KEY"].startswith("sb_publishable_")
+        assert new["SUPABASE_SECRET_KEY"].startswith("sb_secret_")
+        jwks = httpx.get(f"{config.supabase_url}/auth/v1/.well-known/jwks.json",
+                         headers={"apikey": new["SUPABASE_PUBLISHABLE_KEY"]}).json()
+        assert [(k["alg"], k["kty"]) for k in jwks["keys"]] == [("ES256", "EC")]
+        refused = httpx.get(f"{config.supabase_url}/auth/v1/health", headers={"apikey": anon})
+        assert refused.status_code == 401  # the legacy key is no key of this stack
+    finally:
+        _cli(config, "down")
+        destroy(config)

@@ -10,6 +10,7 @@ import pytest
 from supabase_auth.errors import AuthApiError
 
 from devstack.config import StackConfig
+from tests.helpers import project_signed
 
 
 def test_sign_in_returns_a_session_for_the_right_password(make_user, anon_client):
@@ -59,7 +60,7 @@ def test_expired_jwt_is_refused(stack: StackConfig, make_user, anon_client):
     user = make_user()
     claims = jwt.decode(user.access_token, options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 10
-    expired = jwt.encode(claims, stack.secrets.jwt_secret, algorithm="HS256")
+    expired = project_signed(stack, claims)
     with pytest.raises(AuthApiError) as caught:
         anon_client().auth.get_user(expired)
     assert caught.value.code == "bad_jwt"
@@ -84,7 +85,7 @@ def test_refresh_rotates_the_refresh_token(make_user, anon_client):
 
 def test_reusing_a_spent_refresh_token_ends_the_session(stack: StackConfig, make_user):
     user = make_user()
-    key = stack.secrets.api_key("anon")
+    key = stack.api_key("anon")
     url = f"{stack.supabase_url}/auth/v1/token?grant_type=refresh_token"
     with httpx.Client(headers={"apikey": key}) as http:
         first = http.post(url, json={"refresh_token": user.refresh_token})
@@ -103,7 +104,7 @@ def test_reusing_a_spent_refresh_token_ends_the_session(stack: StackConfig, make
 
 def test_reuse_within_the_interval_returns_the_current_token(stack: StackConfig, make_user):
     user = make_user()
-    key = stack.secrets.api_key("anon")
+    key = stack.api_key("anon")
     url = f"{stack.supabase_url}/auth/v1/token?grant_type=refresh_token"
     with httpx.Client(headers={"apikey": key}) as http:
         first = http.post(url, json={"refresh_token": user.refresh_token}).json()
@@ -123,7 +124,7 @@ def test_requests_without_an_api_key_are_refused_at_the_gateway(stack: StackConf
 
 def test_admin_routes_need_the_service_role(stack: StackConfig, make_user):
     user = make_user()
-    with httpx.Client(headers={"apikey": stack.secrets.api_key("anon")}) as http:
+    with httpx.Client(headers={"apikey": stack.api_key("anon")}) as http:
         as_user = http.get(f"{stack.supabase_url}/auth/v1/admin/users",
                            headers={"Authorization": f"Bearer {user.access_token}"})
         assert as_user.status_code == 403

@@ -75,7 +75,7 @@ def test_single_object_with_no_rows_is_406_pgrst116(stack: StackConfig, make_use
     response = httpx.get(
         f"{stack.supabase_url}/rest/v1/user_subscriptions?select=*",
         headers={
-            "apikey": stack.secrets.api_key("anon"),
+            "apikey": stack.api_key("anon"),
             "Authorization": f"Bearer {user.access_token}",
             "Accept": "application/vnd.pgrst.object+json",
         },
@@ -90,7 +90,7 @@ def test_forged_jwt_gets_401_from_rest(stack: StackConfig, make_user):
     forged = jwt.encode(claims, "x" * 40, algorithm="HS256")
     response = httpx.get(
         f"{stack.supabase_url}/rest/v1/user_subscriptions",
-        headers={"apikey": stack.secrets.api_key("anon"), "Authorization": f"Bearer {forged}"},
+        headers={"apikey": stack.api_key("anon"), "Authorization": f"Bearer {forged}"},
     )
     assert response.status_code == 401
     assert response.json()["code"] == "PGRST301"

@@ -28,7 +28,7 @@ def test_the_built_frontend_and_the_served_pages_hold_no_secret(https_app: Https
                                                                  stack: StackConfig):
     sentinels = {
         "STRIPE_SECRET_KEY": stack.secrets.stripe_secret_key,
-        "SUPABASE_SERVICE_ROLE_KEY": stack.secrets.api_key("service_role"),
+        "SUPABASE_SERVICE_ROLE_KEY": stack.api_key("service_role"),
         "STRIPE_WEBHOOK_SECRET": stack.secrets.stripe_webhook_secret,
         "the JWT secret": stack.secrets.jwt_secret,
         "DATABASE_URL's password": stack.secrets.postgres_password,

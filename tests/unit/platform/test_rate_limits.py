@@ -1,4 +1,4 @@
-"""The per-user rate limits' counting and where they keep their counts (platform/rate_limits.py).
+"""The rate limits' counting and where they keep their counts (platform/rate_limits.py).
 
 The limits as users meet them (429, Retry-After, Stripe not called) are tested over HTTP in
 tests/integration/api/test_rate_limit.py (Redis shared by instances, and Redis going away and
@@ -17,7 +17,8 @@ from billing_app.platform import rate_limits
 from billing_app.platform.rate_limits import Limit
 from tests.helpers import app_settings
 
-SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute", CHECKOUT_RATE_LIMIT="3/minute")
+SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute", CHECKOUT_RATE_LIMIT="3/minute",
+                        SIGN_IN_EMAIL_RATE_LIMIT="3/minute", SIGN_IN_IP_RATE_LIMIT="1/hour")
 
 
 @pytest.fixture
@@ -63,12 +64,12 @@ def test_each_limit_has_its_own_rate_and_its_own_count(settings):
     assert [w is None for w in checkout] == [True, True, True, False]
 
 
-def test_each_limit_reads_its_own_setting():
-    assert {limit: limit.setting for limit in Limit} == {
-        Limit.PORTAL: "PORTAL_RATE_LIMIT", Limit.CHECKOUT: "CHECKOUT_RATE_LIMIT"}
+def test_the_default_rates():
     defaults = app_settings()
-    assert rate_limits.rate_of(Limit.PORTAL, defaults).amount == 10
-    assert rate_limits.rate_of(Limit.CHECKOUT, defaults).amount == 5
+    rates = {limit: rate_limits.limits.parse(getattr(defaults, setting)).amount
+             for limit, setting in rate_limits.RATES.items()}
+    assert rates == {Limit.PORTAL: 10, Limit.CHECKOUT: 5, Limit.SIGN_IN_EMAIL: 5,
+                     Limit.SIGN_IN_IP: 20}
 
 
 def test_a_failing_shared_store_falls_back_to_counting_in_this_process(settings, caplog):
@@ -79,3 +80,23 @@ def test_a_failing_shared_store_falls_back_to_counting_in_this_process(settings,
         first, second, third = tries(Limit.PORTAL, "user-1", 3)
     assert first is None and second is None and 55 <= third <= 60
     assert "counting in this process" in caplog.text
+
+
+def test_each_limit_counts_at_its_own_rate_and_keys_apart(settings):
+    async def tries():
+        email = [await rate_limits.wait_s(Limit.SIGN_IN_EMAIL, "a@example.com") for _ in range(4)]
+        other = await rate_limits.wait_s(Limit.SIGN_IN_EMAIL, "b@example.com")
+        ip = [await rate_limits.wait_s(Limit.SIGN_IN_IP, "203.0.113.9") for _ in range(2)]
+        portal = await rate_limits.wait_s(Limit.PORTAL, "a@example.com")
+        return email, other, ip, portal
+
+    email, other, ip, portal = asyncio.run(tries())
+    assert email[:3] == [None, None, None] and 55 <= email[3] <= 60
+    assert other is None and portal is None  # another key, another limit: counted apart
+    assert ip[0] is None and 3590 <= ip[1] <= 3600
+
+
+def test_every_limit_has_a_setting():
+    assert set(rate_limits.RATES) == set(Limit)
+    for setting in rate_limits.RATES.values():
+        assert rate_limits.limits.parse(getattr(SETTINGS, setting))

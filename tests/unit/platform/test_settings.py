@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 from billing_app.platform.settings import (
+    PROJECT_ROOT,
     HostingSettings,
     Settings,
     SettingsError,
@@ -17,13 +18,17 @@ from billing_app.platform.settings import (
 )
 
 SECRET = "unit-test-secret-unit-test-secret-unit"
+# Legacy keys: JWTs naming their role.
 ANON = jwt.encode({"role": "anon"}, SECRET, algorithm="HS256")
 SERVICE = jwt.encode({"role": "service_role"}, SECRET, algorithm="HS256")
+# New keys.
+PUBLISHABLE = "sb_publishable_abcdefghijklmnopqrstuv"
+SECRET_KEY = "sb_secret_abcdefghijklmnopqrstuvwx"
 
 VALID = {
     "SUPABASE_URL": "https://abc.supabase.co",
-    "SUPABASE_ANON_KEY": ANON,
-    "SUPABASE_SERVICE_ROLE_KEY": SERVICE,
+    "SUPABASE_PUBLISHABLE_KEY": PUBLISHABLE,
+    "SUPABASE_SECRET_KEY": SECRET_KEY,
     "STRIPE_SECRET_KEY": "sk_test_123",
     "STRIPE_WEBHOOK_SECRET": "whsec_abc",
     "SITE_URL": "https://app.example.com",
@@ -77,10 +82,15 @@ def test_a_missing_setting_is_named(env, name):
     ("PORTAL_RATE_LIMIT", "10/minute;100/hour"),
     ("CHECKOUT_RATE_LIMIT", "5 a minute"),
     ("CHECKOUT_RATE_LIMIT", "0/minute"),
-    ("SUPABASE_ANON_KEY", "not-a-key"),
-    ("SUPABASE_ANON_KEY", SERVICE),
-    ("SUPABASE_SERVICE_ROLE_KEY", ANON),
-    ("SUPABASE_SERVICE_ROLE_KEY", "sb_publishable_abc"),
+    ("SIGN_IN_EMAIL_RATE_LIMIT", "five a minute"),
+    ("SIGN_IN_IP_RATE_LIMIT", "0/minute"),
+    # A key in the wrong variable, in either generation, is refused.
+    ("SUPABASE_PUBLISHABLE_KEY", "not-a-key"),
+    ("SUPABASE_PUBLISHABLE_KEY", SECRET_KEY),
+    ("SUPABASE_PUBLISHABLE_KEY", SERVICE),
+    ("SUPABASE_PUBLISHABLE_KEY", "sb_something_abc"),
+    ("SUPABASE_SECRET_KEY", PUBLISHABLE),
+    ("SUPABASE_SECRET_KEY", ANON),
     ("SUPABASE_TIMEOUT_S", "0"),
     ("STRIPE_TIMEOUT_S", "soon"),
     ("STRIPE_MAX_RETRIES", "-1"),
@@ -128,10 +138,72 @@ def test_the_checkout_rate_limit_is_five_a_minute_unless_set(env):
     assert load_settings().checkout_rate_limit == "20 per hour"
 
 
-def test_new_style_supabase_keys_are_accepted(env):
-    env.setenv("SUPABASE_ANON_KEY", "sb_publishable_abc")
-    env.setenv("SUPABASE_SERVICE_ROLE_KEY", "sb_secret_abc")
-    assert load_settings().supabase_anon_key.get_secret_value() == "sb_publishable_abc"
+@pytest.mark.parametrize("old,new", [("SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY"),
+                                     ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_SECRET_KEY")])
+@pytest.mark.parametrize("value", ["anon", "service_role"])
+def test_a_key_in_the_wrong_old_name_is_refused_naming_both(env, old, new, value):
+    env.delenv(new)
+    wrong = {"SUPABASE_ANON_KEY": {"anon": SERVICE, "service_role": SECRET_KEY},
+             "SUPABASE_SERVICE_ROLE_KEY": {"anon": ANON, "service_role": PUBLISHABLE}}[old][value]
+    env.setenv(old, wrong)
+    with pytest.raises(SettingsError, match=rf"{new} \(or {old}\) holds"):
+        load_settings()
+
+
+def test_legacy_keys_under_the_old_names_are_accepted(env):
+    for new in ("SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY"):
+        env.delenv(new)
+    env.setenv("SUPABASE_ANON_KEY", ANON)
+    env.setenv("SUPABASE_SERVICE_ROLE_KEY", SERVICE)
+    s = load_settings()
+    assert s.supabase_publishable_key.get_secret_value() == ANON
+    assert s.supabase_secret_key.get_secret_value() == SERVICE
+
+
+def test_legacy_keys_under_the_new_names_are_accepted(env):
+    env.setenv("SUPABASE_PUBLISHABLE_KEY", ANON)
+    env.setenv("SUPABASE_SECRET_KEY", SERVICE)
+    assert load_settings().supabase_secret_key.get_secret_value() == SERVICE
+
+
+def test_the_generations_may_be_mixed(env):
+    # Both generations can be active on one project: a new publishable key beside a legacy
+    # service_role key (or the other way round) is fine.
+    env.setenv("SUPABASE_SECRET_KEY", SERVICE)
+    s = load_settings()
+    assert s.supabase_publishable_key.get_secret_value() == PUBLISHABLE
+    assert s.supabase_secret_key.get_secret_value() == SERVICE
+
+
+def test_the_new_name_wins_over_the_old(env):
+    env.setenv("SUPABASE_ANON_KEY", ANON)
+    env.setenv("SUPABASE_SERVICE_ROLE_KEY", ANON)  # wrong, but never read: the new name is set
+    assert load_settings().supabase_publishable_key.get_secret_value() == PUBLISHABLE
+
+
+def test_a_missing_key_names_the_old_name_too(env):
+    env.delenv("SUPABASE_SECRET_KEY")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == ("SUPABASE_SECRET_KEY is not set (SUPABASE_SERVICE_ROLE_KEY is "
+                                 "accepted too). Set it in the environment or in .env (see "
+                                 ".env.example).")
+
+
+def test_forwarding_the_client_ip_needs_a_new_secret_key(env):
+    env.setenv("SUPABASE_FORWARD_CLIENT_IP", "true")
+    assert load_settings().supabase_forward_client_ip
+    env.setenv("SUPABASE_SECRET_KEY", SERVICE)
+    with pytest.raises(SettingsError, match="SUPABASE_FORWARD_CLIENT_IP needs a new secret key"):
+        load_settings()
+
+
+def test_the_sign_in_limits_are_five_per_email_and_twenty_per_address_a_minute(env):
+    s = load_settings()
+    assert (s.sign_in_email_rate_limit, s.sign_in_ip_rate_limit) == ("5/minute", "20/minute")
+    assert not s.supabase_forward_client_ip
+    env.setenv("SIGN_IN_IP_RATE_LIMIT", "200 per minute")
+    assert load_settings().sign_in_ip_rate_limit == "200 per minute"
 
 
 def test_dotenv_fills_in_but_never_overrides(env, tmp_path):
@@ -142,9 +214,11 @@ def test_dotenv_fills_in_but_never_overrides(env, tmp_path):
 
 
 def test_the_repr_and_str_hide_every_key(env):
+    env.setenv("SUPABASE_SERVICE_ROLE_KEY", SERVICE)  # read through the old name too
     settings = load_settings()
     for text in (repr(settings), str(settings), str(settings.model_dump())):
-        for name in ("SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY",
+        assert SERVICE not in text
+        for name in ("SUPABASE_PUBLISHABLE_KEY", "SUPABASE_SECRET_KEY", "STRIPE_SECRET_KEY",
                      "STRIPE_WEBHOOK_SECRET"):
             assert VALID[name] not in text
     assert settings.stripe_secret_key.get_secret_value() == VALID["STRIPE_SECRET_KEY"]
@@ -200,3 +274,14 @@ def test_reflexs_own_redis_url_is_accepted_and_redis_url_wins(env):
     assert load_settings().redis_url == "redis://reflex:6379/0"
     env.setenv("REDIS_URL", "redis://ours:6379/0")
     assert load_settings().redis_url == "redis://ours:6379/0"
+
+
+def test_every_setting_is_in_the_readmes_table_and_every_documented_name_in_env_example():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    documented = {name for field in Settings.model_fields.values()
+                  if (name := str(field.validation_alias)) and not field.exclude}
+    for name in environment_names():
+        assert f"`{name}`" in readme, name
+    for name in documented:
+        assert f"\n{name}=" in example, name
