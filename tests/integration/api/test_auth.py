@@ -43,7 +43,7 @@ def set_cookie_names(response: httpx.Response) -> dict[str, str]:
 
 def refresh_works(stack: StackConfig, refresh_token: str) -> bool:
     answer = httpx.post(f"{stack.supabase_url}/auth/v1/token?grant_type=refresh_token",
-                        headers={"apikey": stack.secrets.api_key("anon")},
+                        headers={"apikey": stack.api_key("anon")},
                         json={"refresh_token": refresh_token}, timeout=10)
     return answer.status_code == 200
 
