@@ -1,5 +1,6 @@
 """The Starlette app Reflex mounts its own backend into (`api_transformer`, see billing_app.py):
-every route, one module per resource, behind the request log."""
+every route, one module per resource, behind the request log; the user actions behind the
+same-origin check for cookie callers (csrf.py; sign-out checks every caller itself)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.routing import Route
 
 from billing_app.api.auth import auth_callback, auth_refresh, auth_sign_out
 from billing_app.api.checkout import checkout_sessions
+from billing_app.api.csrf import from_this_site
 from billing_app.api.health import liveness, readiness
 from billing_app.api.portal import customer_portal
 from billing_app.api.request_ids import RequestLogMiddleware
@@ -20,8 +22,8 @@ from billing_app.platform import paths
 def create_api() -> Starlette:
     return Starlette(
         routes=[
-            Route(paths.API_CUSTOMER_PORTAL, PostOnly(customer_portal)),
-            Route(paths.API_CHECKOUT_SESSIONS, PostOnly(checkout_sessions)),
+            Route(paths.API_CUSTOMER_PORTAL, PostOnly(from_this_site(customer_portal))),
+            Route(paths.API_CHECKOUT_SESSIONS, PostOnly(from_this_site(checkout_sessions))),
             Route(paths.API_STRIPE_WEBHOOK, PostOnly(stripe_webhook)),
             Route(paths.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(paths.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),

@@ -159,7 +159,9 @@ class Settings(HostingSettings):
     stripe_price_id: str | None = Field(None, validation_alias="STRIPE_PRICE_ID")
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     site_url: str = Field(validation_alias="SITE_URL")
+    # Per-user limits on the actions that call Stripe (platform/rate_limits.py).
     portal_rate_limit: str = Field("10/minute", validation_alias="PORTAL_RATE_LIMIT")
+    checkout_rate_limit: str = Field("5/minute", validation_alias="CHECKOUT_RATE_LIMIT")
     # Sign-in attempts, counted before Supabase is asked (platform/rate_limits.py).
     sign_in_email_rate_limit: str = Field("5/minute", validation_alias="SIGN_IN_EMAIL_RATE_LIMIT")
     sign_in_ip_rate_limit: str = Field("20/minute", validation_alias="SIGN_IN_IP_RATE_LIMIT")
@@ -216,7 +218,8 @@ class Settings(HostingSettings):
             raise ValueError(f"must look like price_..., got {value!r}.")
         return value
 
-    @field_validator("portal_rate_limit", "sign_in_email_rate_limit", "sign_in_ip_rate_limit")
+    @field_validator("portal_rate_limit", "checkout_rate_limit", "sign_in_email_rate_limit",
+                     "sign_in_ip_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         """One rate in the `limits` package's notation: "10/minute", "100 per hour"."""
