@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import reflex as rx
 from publicsuffixlist import PublicSuffixList
 
-from billing_app.doctor.checks import Check, Finding, failed, ok
+from billing_app.doctor.checks import Check, Finding, failed, ok, warning
 from billing_app.platform.settings import Settings
 
 SECTION = "Addresses"
@@ -90,8 +90,15 @@ def checks(settings: Settings, backend: str, backend_set: bool) -> list[Check]:
                 "Set SITE_URL to the address the pages are served from, and serve them and the "
                 "backend (REFLEX_API_URL) from one site: one domain (one port), or subdomains of "
                 f"one domain over https ({COOKIE_RULES}).")
-        return ok(f"the pages and the backend are one site ({pages[0]}://{pages[1]}), so the "
-                  "session cookies reach the backend")
+        found = (f"the pages and the backend are one site ({pages[0]}://{pages[1]}), so the "
+                 "session cookies reach the backend")
+        if pages[0] == "https" and _host(site_url) != _host(backend):
+            return warning(
+                f"{found}; but on two hosts, so sign-in's nonce cookie is set for all of "
+                f"{pages[1]} (__Secure-, not __Host-), where any other subdomain could set it",
+                "Serve the pages and the backend from one host (one port, or both behind one "
+                "host) to keep the __Host- cookie (README: Deploy → Cookie names).")
+        return ok(found)
 
     async def secure_cookies() -> Finding:
         site_https = urlsplit(site_url).scheme == "https"

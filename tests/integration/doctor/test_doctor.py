@@ -203,6 +203,7 @@ def test_a_public_site_url_needs_the_backend_address_and_https(stack: StackConfi
         one_site = run_doctor(stack, SITE_URL="https://app.example.com",
                               REFLEX_API_URL="https://api.example.com")
     assert one_site.exit_code == 0, one_site.output
+    assert one_site.marked("!") == ["Addresses: Same site"]  # two hosts: the nonce is shared
     assert "(https://example.com)" in one_site.text("Addresses: Same site")
 
 

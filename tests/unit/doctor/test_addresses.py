@@ -45,9 +45,18 @@ def statuses(found):
     return {name: finding.status for name, finding in found.items()}
 
 
-def test_one_https_domain_holds():
-    found = findings("https://app.example.com", "https://api.example.com")
+def test_one_https_host_holds():
+    found = findings("https://example.com", "https://example.com")
     assert set(statuses(found).values()) == {Status.OK}
+
+
+def test_sibling_https_hosts_hold_with_a_warning_about_the_sign_in_nonce():
+    found = findings("https://app.example.com", "https://api.example.com")
+    assert statuses(found)["Same site"] == Status.WARNING and found["Same site"].holds
+    assert "nonce cookie is set for all of example.com" in found["Same site"].summary
+    assert "Cookie names" in found["Same site"].fix
+    assert statuses(findings("http://localhost:3000", "http://localhost:8000"))[
+        "Same site"] == Status.OK  # one host, two ports
 
 
 def test_an_https_site_with_an_http_backend_loses_its_secure_cookies():
