@@ -1,8 +1,10 @@
 """The billing part of a SaaS: a Reflex app on Supabase and Stripe.
 
-Five folders, each importing only from those below it:
+Six folders, each importing only from those below it (ui, api and doctor side by side on top):
 
     billing_app.py   the app: pages + HTTP routes
+    doctor/          `make doctor`: the settings, the Supabase project and the Stripe account
+                     checked before users find what is wrong (named findings -> ✔ / ✘ lines)
     ui/              pages/, components/ (layout only), states/ (Reflex events -> page state,
                      redirects, toasts), display (how a plan is worded), backend_errors
     api/             one module per resource (portal, checkout, auth, webhooks, health):

@@ -44,6 +44,11 @@ async def price_to_sell() -> str:
     return prices.data[0].id
 
 
+async def offered_prices() -> list[str]:
+    """Every price users may buy (what `make doctor` checks): the one Subscribe sells."""
+    return [await price_to_sell()]
+
+
 async def _existing_customer(user: User) -> str | None:
     """The customer Stripe already has for this user: same email, `metadata.user_id`."""
     if not user.email:

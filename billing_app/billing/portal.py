@@ -16,6 +16,16 @@ from billing_app.platform.rate_limits import Limit
 from billing_app.platform.settings import get_settings
 
 
+def session_params(customer: str) -> dict:
+    """A portal session's parameters for `customer`: SITE_URL's billing page to return to, and
+    STRIPE_CUSTOMER_PORTAL_CONFIG_ID when set (else Stripe uses the saved default)."""
+    settings = get_settings()
+    params: dict = {"customer": customer, "return_url": settings.billing_url}
+    if settings.stripe_portal_config_id:
+        params["configuration"] = settings.stripe_portal_config_id
+    return params
+
+
 @user_action("portal")
 async def create_portal_session(account: Account) -> Redirect | Refusal:
     row = account.subscription
@@ -24,9 +34,6 @@ async def create_portal_session(account: Account) -> Redirect | Refusal:
     if (refusal := await rate_limits.refusal(Limit.PORTAL, account.user.id)) is not None:
         return refusal
 
-    settings = get_settings()
-    params: dict = {"customer": row.stripe_customer_id, "return_url": settings.billing_url}
-    if settings.stripe_portal_config_id:
-        params["configuration"] = settings.stripe_portal_config_id
-    session = await clients.stripe().v1.billing_portal.sessions.create_async(params=params)
+    session = await clients.stripe().v1.billing_portal.sessions.create_async(
+        params=session_params(row.stripe_customer_id))
     return Redirect(session.url)

@@ -30,7 +30,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class SettingsError(RuntimeError):
-    """A setting is missing or invalid. The message names the variable and how to fix it."""
+    """A setting is missing or invalid. The message names the variable and how to fix it;
+    `variables` lists the variables named."""
+
+    def __init__(self, message: str, variables: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.variables = variables
 
 
 def _http_url(value: str) -> str:
@@ -278,7 +283,8 @@ def _load(model: type[BaseSettings]) -> Any:
     try:
         return model()
     except ValidationError as exc:
-        raise SettingsError(_explain(exc)) from None
+        named = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
+        raise SettingsError(_explain(exc), named) from None
 
 
 def load_settings() -> Settings:
