@@ -15,17 +15,14 @@ import os
 from urllib.parse import urlsplit
 
 import reflex as rx
-from publicsuffixlist import PublicSuffixList
 
 from billing_app.doctor.checks import Check, Finding, failed, ok, warning
 from billing_app.platform.settings import Settings
+from billing_app.platform.sites import registrable_domain
 
 SECTION = "Addresses"
 REFLEX_DEFAULT_API_URL = "http://localhost:8000"
 COOKIE_RULES = "README: Deploy → Settings, addresses and cookies"
-_suffixes = PublicSuffixList()
-
-
 def backend_address() -> tuple[str, bool]:
     """Where browsers reach the backend, as Reflex reads it (REFLEX_API_URL from the
     environment, else its default), and whether it was set."""
@@ -51,12 +48,7 @@ def site(url: str) -> tuple[str, str]:
     """The site browsers see in `url`: its scheme, and its registrable domain (an IP address,
     or a name that is itself a public suffix such as localhost, stands for itself)."""
     host = _host(url)
-    try:
-        ipaddress.ip_address(host)
-        domain = host
-    except ValueError:
-        domain = _suffixes.privatesuffix(host) or host
-    return urlsplit(url).scheme, domain
+    return urlsplit(url).scheme, registrable_domain(host) or host
 
 
 def _absolute(url: str) -> bool:

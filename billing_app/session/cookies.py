@@ -14,13 +14,13 @@ websocket handshake's Cookie header. The nonce is written by the sign-in page's 
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from billing_app.platform.settings import get_settings
+from billing_app.platform.sites import registrable_domain
 from billing_app.platform.tokens import unverified_claims
 from billing_app.session.supabase_auth import Session
 
@@ -91,20 +91,17 @@ class NonceCookie:
 
 
 def _shared_parent(page_host: str, backend_host: str) -> str | None:
-    """The longest domain both hosts are in (two labels at least), e.g. example.com for
-    app.example.com and api.example.com; None when they share none."""
-    try:
-        ipaddress.ip_address(page_host)
-        return None  # an address has no parent domain
-    except ValueError:
-        pass
+    """The longest domain both hosts are in, e.g. example.com for app.example.com and
+    api.example.com; None when they share none below a public suffix (a cookie for herokuapp.com
+    or co.uk is refused by browsers, and would reach every site under it)."""
     page, backend = page_host.split(".")[::-1], backend_host.split(".")[::-1]
     shared = []
     for ours, theirs in zip(page, backend, strict=False):
         if ours != theirs:
             break
         shared.append(ours)
-    return ".".join(reversed(shared)) if len(shared) >= 2 else None
+    domain = ".".join(reversed(shared))
+    return domain if domain and registrable_domain(domain) is not None else None
 
 
 def nonce_cookie(backend_url: str) -> NonceCookie:

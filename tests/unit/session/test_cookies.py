@@ -65,6 +65,11 @@ def test_on_https_only_the_host_prefixed_names_count(site):
     ("https://example.com", "https://api.example.com", ("__Secure-sb-sign-in-nonce", "example.com")),
     ("http://app.test", "http://localhost:8000", ("sb-sign-in-nonce", None)),
     ("http://127.0.0.1:3000", "http://127.0.0.2:8000", ("sb-sign-in-nonce", None)),
+    # Hosts that share only a public suffix share no site: no Domain a browser would accept.
+    ("https://app.herokuapp.com", "https://api.herokuapp.com", ("__Host-sb-sign-in-nonce", None)),
+    ("https://app.example.co.uk", "https://api.other.co.uk", ("__Host-sb-sign-in-nonce", None)),
+    ("https://app.example.co.uk", "https://api.example.co.uk",
+     ("__Secure-sb-sign-in-nonce", "example.co.uk")),
 ])
 def test_the_nonce_cookie_reaches_the_backend_from_the_page(site, site_url, backend, expected):
     site(site_url)
