@@ -12,18 +12,16 @@ from reflex_components_core.core.banner import (
     has_too_many_connection_errors,
 )
 
+from billing_app.ui.backend_errors import UNAVAILABLE_ID
 from billing_app.ui.components.buttons import spinner
 from billing_app.ui.components.styles import MUTED
+
+ALERT = "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200"
 
 
 def alert(text: rx.Var[str] | str) -> rx.Component:
     """Something went wrong: announced at once (role="alert")."""
-    return rx.el.p(
-        text,
-        role="alert",
-        class_name="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset "
-                   "ring-red-200",
-    )
+    return rx.el.p(text, role="alert", class_name=ALERT)
 
 
 def status(text: rx.Var[str] | str, *, busy: bool = False) -> rx.Component:
@@ -46,3 +44,9 @@ def connection_alert() -> rx.Component:
     "Cannot connect to server: ...", in Reflex's words."""
     return rx.cond(has_too_many_connection_errors,
                    alert(rx.el.span(*default_connection_error())))
+
+
+def unavailable_alert() -> rx.Component:
+    """Empty (and hidden) until a page event fails on Redis: then backend_errors.py writes its
+    message in, with no state to hold it."""
+    return rx.el.p(id=UNAVAILABLE_ID, role="alert", class_name="empty:hidden " + ALERT)
