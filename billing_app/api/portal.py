@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from billing_app.api.user_actions import answer_user_action
+from billing_app.api.user_actions import answer_user_action, user_locale
 from billing_app.billing.portal import create_portal_session
 
 
 async def customer_portal(request: Request) -> Response:
-    return await answer_user_action(request, create_portal_session,
-                                    "Failed to create portal session")
+    action = functools.partial(create_portal_session, locale=user_locale(request))
+    return await answer_user_action(request, action, "Failed to create portal session")

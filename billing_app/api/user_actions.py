@@ -1,23 +1,40 @@
-"""The shared shape of the two user-action routes (portal, checkout): find the caller, run the
-action, and answer `{"url"}` or the documented error, with renewed cookies when they changed."""
+"""The shared shape of the user-action routes (portal, checkout, invoices): find the caller, run
+the action, and answer its result (`{"url"}` for a redirect) or the documented error, with
+renewed cookies when they changed; and the optional JSON body some of them take."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from babel import Locale
 from starlette.requests import Request
 from starlette.responses import Response
 
 from billing_app.api.client_address import client_ip
 from billing_app.api.responses import clear_session, json_answer, refused, store_session
-from billing_app.platform.outcomes import UPSTREAM_FAILED, Redirect, Refusal, UserAction
+from billing_app.billing import locales
+from billing_app.platform.outcomes import UPSTREAM_FAILED, Outcome, Redirect, Refusal
 from billing_app.session import actions
 
 logger = logging.getLogger(__name__)
 
-async def answer_user_action(request: Request, action: UserAction, failed: str) -> Response:
+# A user action's optional JSON body ({"price": ...}) is small; a larger one is refused.
+MAX_BODY_BYTES = 16 * 1024
+
+
+def _url(result: Redirect) -> dict[str, Any]:
+    return {"url": result.url}
+
+
+async def answer_user_action(request: Request, action: Callable[[str | None], Awaitable[Any]],
+                             failed: str, body: Callable[[Any], dict[str, Any]] = _url
+                             ) -> Response:
     """Credentials: `Authorization: Bearer <access token>`, or the session cookies (renewed
-    first when the access token has expired). `failed` words this route's 500."""
+    first when the access token has expired). A result that isn't a refusal is answered 200
+    with `body(result)`; `failed` words this route's 500."""
     renewed = None
     try:
         caller = await actions.api_caller(request.headers.get("authorization"), request.cookies,
@@ -30,12 +47,34 @@ async def answer_user_action(request: Request, action: UserAction, failed: str) 
     except Exception:
         logger.exception("%s: unexpected error", request.url.path)
         result = UPSTREAM_FAILED
-    if isinstance(result, Redirect):
-        response = json_answer(200, {"url": result.url}, result.outcome)
-    else:
+    if isinstance(result, Refusal):
         response = refused(result, failed)
+    else:
+        response = json_answer(200, body(result), result.outcome)
     if result == actions.REFRESH_REFUSED:
         clear_session(response)
     elif renewed is not None:
         store_session(response, renewed)
     return response
+
+
+def user_locale(request: Request) -> Locale | None:
+    """The caller's language, from `Accept-Language` (what Checkout and the portal are shown in)."""
+    return locales.from_accept_language(request.headers.get("accept-language"))
+
+
+async def json_object(request: Request) -> dict[str, Any] | Outcome:
+    """The request's optional JSON object: {} for an empty body; INVALID_PAYLOAD for anything
+    but an object, PAYLOAD_TOO_LARGE past MAX_BODY_BYTES."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            return Outcome.PAYLOAD_TOO_LARGE
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return Outcome.INVALID_PAYLOAD
+    return parsed if isinstance(parsed, dict) else Outcome.INVALID_PAYLOAD

@@ -9,6 +9,9 @@ known to have a customer and before Stripe is called, so a refused click costs S
 
 from __future__ import annotations
 
+from babel import Locale
+
+from billing_app.billing import locales
 from billing_app.billing.account import Account, user_action
 from billing_app.platform import clients, rate_limits
 from billing_app.platform.outcomes import NO_SUBSCRIPTION, Redirect, Refusal
@@ -27,13 +30,17 @@ def session_params(customer: str) -> dict:
 
 
 @user_action("portal")
-async def create_portal_session(account: Account) -> Redirect | Refusal:
+async def create_portal_session(account: Account, locale: Locale | None = None
+                                ) -> Redirect | Refusal:
+    """The portal's home page, in the user's `locale` where the portal has it, else "auto"."""
     row = account.subscription
     if row is None or not row.stripe_customer_id:
         return NO_SUBSCRIPTION
     if (refusal := await rate_limits.refusal(Limit.PORTAL, account.user.id)) is not None:
         return refusal
 
-    session = await clients.stripe().v1.billing_portal.sessions.create_async(
-        params=session_params(row.stripe_customer_id))
+    session = await clients.stripe().v1.billing_portal.sessions.create_async(params={
+        **session_params(row.stripe_customer_id),
+        "locale": locales.stripe_locale(locale, locales.PORTAL_LOCALES),
+    })
     return Redirect(session.url)

@@ -5,7 +5,8 @@
 1. Verify the raw body against STRIPE_WEBHOOK_SECRET (stripe's `construct_event`, 300 s
    tolerance). A missing, bad or stale signature is INVALID_SIGNATURE; nothing is read or
    written.
-2. Ignore every event type but the four below.
+2. Ignore every event type but those below. A catalogue event (a product or price changed)
+   only drops the plan picker's kept catalogue; the steps below are for subscription events.
 3. Skip an event already applied (its id is recorded), so a redelivery changes nothing.
 4. Find the user: `client_reference_id` for a completed Checkout Session; for subscription
    events the row that already holds the customer, else the subscription's metadata.user_id.
@@ -31,7 +32,7 @@ from typing import Any
 
 import stripe
 
-from billing_app.billing import admin
+from billing_app.billing import admin, catalogue
 from billing_app.billing.subscription import Subscription, fetch_from_stripe, id_of
 from billing_app.platform import clients, request_log
 from billing_app.platform.outcomes import Outcome, UpstreamError, describe_stripe_error
@@ -40,12 +41,18 @@ from billing_app.platform.settings import get_settings
 logger = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_S = 300
-HANDLED_EVENTS = frozenset({
+SUBSCRIPTION_EVENTS = frozenset({
     "checkout.session.completed",
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
 })
+# A change to the catalogue: the plan picker's kept copy is dropped (billing/catalogue.py).
+CATALOGUE_EVENTS = frozenset({
+    "product.created", "product.updated", "product.deleted",
+    "price.created", "price.updated", "price.deleted",
+})
+HANDLED_EVENTS = SUBSCRIPTION_EVENTS | CATALOGUE_EVENTS
 
 
 def _user_id(value: Any) -> str | None:
@@ -127,6 +134,10 @@ async def handle_stripe_webhook(payload: bytes, signature: str | None) -> Outcom
         return event
     if event.type not in HANDLED_EVENTS:
         return Outcome.IGNORED
+    if event.type in CATALOGUE_EVENTS:
+        catalogue.forget()
+        logger.info("webhook: the catalogue changed (%s); the plans are read again", event.type)
+        return Outcome.CATALOGUE_CHANGED
     log = {"event": event.id, "type": event.type}
     try:
         outcome = await _apply(event, log)

@@ -23,8 +23,10 @@ logger = logging.getLogger(__name__)
 class Outcome(StrEnum):
     """Every outcome by name. The value is what the request log and the webhook's body show."""
 
-    # user actions (portal, checkout)
+    # user actions (portal, checkout, invoices)
     REDIRECT = "redirect"
+    LISTED = "listed"
+    UNKNOWN_PRICE = "unknown_price"
     NOT_AUTHENTICATED = "not_authenticated"
     NO_SUBSCRIPTION = "no_subscription"
     ALREADY_SUBSCRIBED = "already_subscribed"
@@ -46,6 +48,7 @@ class Outcome(StrEnum):
     STALE = "stale"
     KEPT = "kept"
     IGNORED = "ignored"
+    CATALOGUE_CHANGED = "catalogue_changed"
     UNMAPPED = "unmapped"
     UNKNOWN_USER = "unknown_user"
     SUBSCRIPTION_MISSING = "subscription_missing"
@@ -80,6 +83,7 @@ class Refusal:
 NOT_AUTHENTICATED = Refusal(Outcome.NOT_AUTHENTICATED)
 NO_SUBSCRIPTION = Refusal(Outcome.NO_SUBSCRIPTION)
 ALREADY_SUBSCRIBED = Refusal(Outcome.ALREADY_SUBSCRIBED)
+UNKNOWN_PRICE = Refusal(Outcome.UNKNOWN_PRICE)
 UPSTREAM_FAILED = Refusal(Outcome.UPSTREAM_FAILED)
 
 

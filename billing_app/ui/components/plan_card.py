@@ -10,7 +10,9 @@ from billing_app.ui.components.card import card
 from billing_app.ui.components.messages import alert, alert_when, status
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.components.styles import MUTED
+from billing_app.ui.states import plans
 from billing_app.ui.states.billing import BillingState
+from billing_app.ui.states.plans import PlansState
 
 
 def manage_button() -> rx.Component:
@@ -19,8 +21,10 @@ def manage_button() -> rx.Component:
 
 
 def subscribe_button() -> rx.Component:
-    return action_button("Subscribe", on_click=BillingState.subscribe,
-                         busy=BillingState.redirecting)
+    """Subscribe to the default price: only while the plan picker can't show the plans."""
+    return rx.cond(PlansState.stage == plans.FAILED,
+                   action_button("Subscribe", on_click=BillingState.subscribe,
+                                 busy=BillingState.redirecting))
 
 
 def plan_details() -> rx.Component:

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import reflex as rx
 
+from billing_app.ui.components.invoices_card import invoices_card
 from billing_app.ui.components.layout import signed_in_page
 from billing_app.ui.components.plan_card import plan_card
+from billing_app.ui.components.plan_picker import plan_picker
+from billing_app.ui.states import invoices, plans
+from billing_app.ui.states.billing import BillingState
+from billing_app.ui.states.invoices import InvoicesState
+from billing_app.ui.states.plans import PlansState
 
 
 def billing_page() -> rx.Component:
-    return signed_in_page("Billing", plan_card())
+    """The plan first; below it, once it is shown, the plan picker (without a live
+    subscription) and the invoices (with a Stripe customer)."""
+    return signed_in_page(
+        "Billing",
+        plan_card(),
+        rx.cond(BillingState.loaded & BillingState.can_subscribe
+                & (PlansState.stage != plans.HIDDEN) & (PlansState.stage != plans.FAILED),
+                plan_picker()),
+        rx.cond(BillingState.loaded & BillingState.has_subscription
+                & (InvoicesState.stage != invoices.HIDDEN), invoices_card()),
+    )

@@ -6,18 +6,20 @@ Subscribe; and, back from Stripe, a short watch for the webhook that records the
 under the buttons (MESSAGES) or a trip to sign-in.
 
 The plan comes first: `load` ends as soon as the row is read and shown; anything slower (the
-comparison with Stripe after a portal visit; later, payment details and invoices) runs in a
-background event after it, so it holds back neither the plan nor a click.
+comparison with Stripe after a portal visit; the invoices and the plan picker, each in its own
+state) runs in a background event after it, so it holds back neither the plan nor a click.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import reflex as rx
+from reflex.event import EventType
 
 from billing_app.billing import subscription
 from billing_app.billing.account import load_account
@@ -34,6 +36,8 @@ from billing_app.platform.outcomes import (
     UserAction,
 )
 from billing_app.ui import display
+from billing_app.ui.states.invoices import InvoicesState
+from billing_app.ui.states.plans import PlansState
 from billing_app.ui.states.session import SessionState, login_redirect
 
 logger = logging.getLogger(__name__)
@@ -42,9 +46,12 @@ logger = logging.getLogger(__name__)
 MESSAGES = {
     Outcome.NO_SUBSCRIPTION: "No subscription found",
     Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
+    Outcome.UNKNOWN_PRICE: "That plan isn't on offer any more. Please reload the page.",
     Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
 }
 
+# The sections after the plan (each its own state); a new visit clears them first.
+SECTIONS = (InvoicesState, PlansState)
 # Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
 WATCH_INTERVAL_S = 0.75
 WATCH_FOR_S = 6.0
@@ -80,13 +87,14 @@ class BillingState(SessionState):
         return display.STATUS_COLORS.get(self.status, "gray")
 
     def _show(self, sub: Subscription | None) -> None:
+        locale = self._display_locale()
         self.has_subscription = sub is not None and bool(sub.stripe_customer_id)
         self.can_subscribe = not is_live(sub)
         self.plan_label = (sub.plan_label or "Subscription") if sub else ""
         self.price_text = (display.format_price(sub.unit_amount, sub.currency,
-                                               sub.billing_interval) if sub else "")
+                                               sub.billing_interval, locale) if sub else "")
         self.status = (sub.status or "") if sub else ""
-        self.renewal_text = display.renewal_line(sub) if sub else ""
+        self.renewal_text = display.renewal_line(sub, locale) if sub else ""
 
     async def load(self):
         """on_load: check the session (locally, against the JWKS, where the project signs
@@ -97,6 +105,8 @@ class BillingState(SessionState):
             self.loaded, self.redirecting, self.updating = False, False, False
             self.load_error = self.action_error = ""
             self._show(None)
+            for section in SECTIONS:
+                (await self.get_state(section)).clear()
             yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
@@ -117,6 +127,15 @@ class BillingState(SessionState):
         self.loaded = True
         if (follow_up := self._after_the_plan(account.subscription)) is not None:
             yield follow_up
+        for section in self._sections():
+            yield section
+
+    def _sections(self) -> Iterator[EventType[()]]:
+        """The sections that load after the plan, each in its own background event."""
+        if self.has_subscription:
+            yield InvoicesState.load
+        if self.can_subscribe:
+            yield PlansState.load
 
     def _after_the_plan(self, row: Subscription | None) -> rx.event.EventSpec | None:
         """Back from checkout or the portal with the webhook not yet in: watch for it. Both run
@@ -210,12 +229,20 @@ class BillingState(SessionState):
 
     async def open_portal(self):
         """Manage Subscription."""
-        async for step in self._go_to_stripe(create_portal_session, "billing.open_portal",
+        action = functools.partial(create_portal_session, locale=self._user_locale())
+        async for step in self._go_to_stripe(action, "billing.open_portal",
                                              "Failed to create portal session", to_portal=True):
             yield step
 
     async def subscribe(self):
-        """Subscribe: off to Stripe Checkout."""
-        async for step in self._go_to_stripe(create_checkout_session, "billing.subscribe",
+        """Subscribe (the default price): off to Stripe Checkout."""
+        async for step in self.subscribe_to(None):
+            yield step
+
+    async def subscribe_to(self, price: str | None):
+        """A plan picker's "Subscribe to <product>": Checkout for that price."""
+        action = functools.partial(create_checkout_session, price=price,
+                                   locale=self._user_locale())
+        async for step in self._go_to_stripe(action, "billing.subscribe",
                                              "Failed to create checkout session"):
             yield step

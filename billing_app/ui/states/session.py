@@ -11,8 +11,10 @@ import json
 from urllib.parse import urlencode
 
 import reflex as rx
+from babel import Locale
 from starlette.requests import cookie_parser
 
+from billing_app.billing import locales
 from billing_app.platform import paths
 from billing_app.platform.outcomes import Refusal
 from billing_app.session import actions
@@ -48,6 +50,15 @@ class SessionState(rx.State):
 
     def _cookies(self) -> dict[str, str]:
         return cookie_parser(self.router.headers.cookie or "")
+
+    def _user_locale(self) -> Locale | None:
+        """The browser's language, from the websocket handshake's Accept-Language: what Stripe's
+        pages are shown in (None: Stripe picks)."""
+        return locales.from_accept_language(self.router.headers.accept_language)
+
+    def _display_locale(self) -> Locale:
+        """How this page writes numbers, currencies and dates."""
+        return self._user_locale() or locales.DEFAULT
 
     def _current_path(self) -> str:
         url = self.router.url

@@ -13,6 +13,7 @@ import pytest
 import stripe
 
 from billing_app.billing import account, portal
+from billing_app.billing.locales import from_accept_language
 from billing_app.billing.subscription import Subscription
 from billing_app.platform import rate_limits
 from billing_app.platform.outcomes import (
@@ -81,8 +82,8 @@ def world(monkeypatch):
     return state
 
 
-def run(token="token"):
-    return asyncio.run(portal.create_portal_session(token))
+def run(token="token", **options):
+    return asyncio.run(portal.create_portal_session(token, **options))
 
 
 def test_own_row_gives_a_portal_for_its_customer(world):
@@ -90,7 +91,16 @@ def test_own_row_gives_a_portal_for_its_customer(world):
     assert world.stripe.calls == [{
         "customer": "cus_alice",
         "return_url": "https://app.example.com/dashboard/settings/billing",
+        "locale": "auto",
     }]
+
+
+@pytest.mark.parametrize("tag,sent", [("de-DE", "de"), ("en-NZ", "en-NZ"), ("fr-CA", "fr-CA"),
+                                      ("pt-PT", "pt"), ("hi-IN", "auto"), ("gsw", "auto")])
+def test_the_portal_opens_in_the_users_language_when_it_has_it(world, tag, sent):
+    """The portal's own list (stripe-python's) has en-NZ but no Hindi; Checkout's differs."""
+    run(locale=from_accept_language(tag))
+    assert world.stripe.calls[0]["locale"] == sent
 
 
 def test_configuration_is_passed_when_set(world):

@@ -1,13 +1,25 @@
-"""How the billing page words a subscription."""
+"""How the billing page words a subscription, a plan and an invoice, in the user's locale
+(Babel): numbers, currencies, dates and the interval word follow it, the page's words don't."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from billing_app.billing.subscription import Subscription
-from billing_app.ui.display import format_price, renewal_line
+from billing_app.ui.display import (
+    format_day,
+    format_money,
+    format_price,
+    interval_word,
+    invoice_status_label,
+    renewal_line,
+)
 
 END = datetime(2026, 12, 27, tzinfo=UTC)
+NEW_YEAR = datetime(2027, 1, 1, tzinfo=UTC)
+NBSP = "\xa0"
 
 
 def sub(**changes) -> Subscription:
@@ -20,27 +32,64 @@ def sub(**changes) -> Subscription:
     return Subscription(**base)
 
 
-def test_prices():
-    assert format_price(2000, "usd", "month") == "$20.00 / month"
-    assert format_price(19200, "usd", "year") == "$192.00 / year"
-    assert format_price(500, "jpy", "month") == "¥500 / month"
-    assert format_price(1999, "chf", None) == "19.99 CHF"
-    assert format_price(None, "usd", "month") == ""
+def test_the_issues_examples():
+    assert format_price(2000, "usd", "month", "en_US") == "$20.00 / month"
+    assert format_day(NEW_YEAR, "en_US") == "January 1, 2027"
+    assert format_price(2000, "usd", "month", "de_DE") == f"20,00{NBSP}$ / Monat"
+    assert format_day(NEW_YEAR, "de_DE") == "1. Januar 2027"
+
+
+def test_french():
+    assert format_price(19200, "usd", "year", "fr_FR") == f"192,00{NBSP}$US / an"
+    assert format_price(2000, "eur", "month", "fr_FR") == f"20,00{NBSP}€ / mois"
+    assert format_day(NEW_YEAR, "fr_FR") == "1 janvier 2027"
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("en_US", "$192.00 / year"),
+    ("en_GB", "US$192.00 / year"),
+    ("ja_JP", "$192.00 / 年"),
+    ("pt_BR", f"US${NBSP}192,00 / ano"),
+])
+def test_the_interval_word_and_currency_follow_the_locale(locale, expected):
+    assert format_price(19200, "usd", "year", locale) == expected
+
+
+def test_amounts_are_in_the_currencys_smallest_unit():
+    assert format_money(500, "jpy", "en_US") == "¥500"  # yen has no minor unit
+    assert format_money(1999, "chf", "de_CH") == f"CHF{NBSP}19.99"
+    assert format_money(123456, "usd", "de_DE") == f"1.234,56{NBSP}$"
+    assert format_price(1999, "chf", None, "en_US") == "CHF19.99"
+    assert format_price(None, "usd", "month", "en_US") == ""
+
+
+def test_intervals_of_more_than_one():
+    assert interval_word("month", "en_US", 3) == "3 months"
+    assert interval_word("week", "de_DE", 2) == "2 Wochen"
+    assert format_price(1000, "usd", "month", "en_US", 3) == "$10.00 / 3 months"
+    assert interval_word("day", "en_US") == "day"
+
+
+def test_invoice_status_words_stay_english():
+    assert [invoice_status_label(s) for s in ("paid", "open", "void", "uncollectible")] == [
+        "Paid", "Open", "Void", "Uncollectible"]
 
 
 def test_active_renews():
-    assert renewal_line(sub()) == "Renews on December 27, 2026"
+    assert renewal_line(sub(), "en_US") == "Renews on December 27, 2026"
+    assert renewal_line(sub(), "de_DE") == "Renews on 27. Dezember 2026"
 
 
 def test_cancel_at_period_end_cancels_on_the_period_end():
-    assert renewal_line(sub(cancel_at_period_end=True)) == "Cancels on December 27, 2026"
+    assert renewal_line(sub(cancel_at_period_end=True), "en_US") == "Cancels on December 27, 2026"
 
 
 def test_explicit_cancel_at_wins():
     when = datetime(2027, 1, 5, tzinfo=UTC)
-    assert renewal_line(sub(cancel_at=when)) == "Cancels on January 5, 2027"
+    assert renewal_line(sub(cancel_at=when), "en_US") == "Cancels on January 5, 2027"
 
 
 def test_canceled_says_when():
     when = datetime(2026, 11, 2, tzinfo=UTC)
-    assert renewal_line(sub(status="canceled", canceled_at=when)) == "Canceled on November 2, 2026"
+    assert renewal_line(sub(status="canceled", canceled_at=when),
+                        "en_US") == "Canceled on November 2, 2026"
