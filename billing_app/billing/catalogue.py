@@ -31,7 +31,8 @@ class Plan:
     interval_count: int
 
 
-_kept: tuple[float, tuple[Plan, ...]] | None = None
+# When it was read, under which STRIPE_PRICE_IDS, and what it said.
+_kept: tuple[float, tuple[str, ...], tuple[Plan, ...]] | None = None
 # Bumped by `forget`: a read that started before it doesn't keep its (older) answer.
 _generation = 0
 
@@ -55,12 +56,11 @@ def _plan(price: dict[str, Any]) -> Plan | None:
                 price["currency"], recurring["interval"], recurring.get("interval_count") or 1)
 
 
-async def _read() -> tuple[Plan, ...]:
+async def _read(configured: tuple[str, ...]) -> tuple[Plan, ...]:
     listed = await clients.stripe().v1.prices.list_async(params={
         "active": True, "type": "recurring", "expand": ["data.product"], "limit": 100})
     plans = [plan async for price in listed.auto_paging_iter()
              if (plan := _plan(price.to_dict())) is not None]
-    configured = get_settings().stripe_price_ids
     if configured:
         by_id = {plan.price_id: plan for plan in plans}
         return tuple(by_id[pid] for pid in configured if pid in by_id)
@@ -71,12 +71,13 @@ async def plans() -> tuple[Plan, ...]:
     """The plans on offer: STRIPE_PRICE_IDS' order when set, else Stripe's. Read from
     Stripe at most every KEEP_FOR_S seconds (and after `forget`)."""
     global _kept
-    if _kept is not None and time.monotonic() - _kept[0] < KEEP_FOR_S:
-        return _kept[1]
+    configured = get_settings().stripe_price_ids
+    if _kept is not None and time.monotonic() - _kept[0] < KEEP_FOR_S and _kept[1] == configured:
+        return _kept[2]
     started, generation = time.monotonic(), _generation
-    found = await _read()
+    found = await _read(configured)
     if generation == _generation:
-        _kept = (started, found)
+        _kept = (started, configured, found)
     return found
 
 

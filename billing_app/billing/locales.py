@@ -15,6 +15,8 @@ from stripe.params.billing_portal import SessionCreateParams as PortalParams
 from stripe.params.checkout import SessionCreateParams as CheckoutParams
 
 DEFAULT = Locale("en", "US")
+# The cookie each page writes with the browser's languages (ui/components/languages.py).
+LANGUAGES_COOKIE = "languages"
 # An Accept-Language header longer than this is cut (it is the browser's, but anyone can send one).
 MAX_HEADER = 500
 MAX_TAGS = 10

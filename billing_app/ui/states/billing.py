@@ -193,6 +193,9 @@ class BillingState(SessionState):
         finally:
             async with self:
                 self.updating = False
+                sections = list(self._sections())
+        for section in sections:  # what the change shows there (a first invoice, say)
+            yield section
 
     async def _go_to_stripe(self, action: UserAction, log_route: str, failed: str,
                             to_portal: bool = False) -> AsyncIterator:

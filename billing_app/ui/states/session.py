@@ -8,7 +8,7 @@ cookies need an HTTP response), so renewing or storing a session is a trip throu
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import reflex as rx
 from babel import Locale
@@ -52,9 +52,12 @@ class SessionState(rx.State):
         return cookie_parser(self.router.headers.cookie or "")
 
     def _user_locale(self) -> Locale | None:
-        """The browser's language, from the websocket handshake's Accept-Language: what Stripe's
-        pages are shown in (None: Stripe picks)."""
-        return locales.from_accept_language(self.router.headers.accept_language)
+        """The browser's language: the languages its page wrote into a cookie (see
+        components/languages.py), else the websocket handshake's Accept-Language. Also what
+        Stripe's pages are shown in (None: Stripe picks)."""
+        written = unquote(self._cookies().get(locales.LANGUAGES_COOKIE, ""))
+        return (locales.from_accept_language(written)
+                or locales.from_accept_language(self.router.headers.accept_language))
 
     def _display_locale(self) -> Locale:
         """How this page writes numbers, currencies and dates."""
