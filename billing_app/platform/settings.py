@@ -9,6 +9,7 @@ The README's Settings table documents every variable.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -227,7 +228,7 @@ class Settings(HostingSettings):
         """A comma-separated list of price ids, blanks and repeats dropped."""
         items = value.split(",") if isinstance(value, str) else list(value or ())
         ids = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
-        if wrong := [i for i in ids if not i.startswith("price_")]:
+        if wrong := [i for i in ids if not re.fullmatch(r"price_\w+", i, re.ASCII)]:
             raise ValueError(f"must be price ids (price_...) separated by commas, got "
                              f"{', '.join(map(repr, wrong))}.")
         return ids

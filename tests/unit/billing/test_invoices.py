@@ -102,5 +102,6 @@ def test_a_refused_token_is_not_authenticated(world):
 def test_past_the_rate_limit_stripe_is_not_asked(world):
     world.rate = "2/minute"
     first, second, third = run(3)
+    assert isinstance(first, Invoices) and isinstance(second, Invoices)
     assert third.outcome is Outcome.RATE_LIMITED and 55 <= third.retry_after_s <= 60
     assert len(world.listed) == 2
