@@ -14,6 +14,9 @@ vars and events.
                   sits in
     post_form.py  a form the browser POSTs itself (sign-out)
     plan_card.py  the billing page's plan
+    plan_picker.py  the plans on offer, a Monthly / Yearly switch, "Subscribe to <product>"
+    invoices_card.py  the last invoices, each with a "View invoice" link (a new tab)
+    languages.py  the <head> script that tells the backend the browser's languages (a cookie)
 
 Reflex's Radix Themes components (`rx.button`, `rx.card`, `rx.hstack`, `rx.text`, ...) stay out:
 one of them brings back Radix's whole stylesheet (700 KB) on every page
