@@ -25,12 +25,12 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16 * 1024
 
 
-def _url(result: Redirect) -> dict[str, Any]:
+def redirect_body(result: Redirect) -> dict[str, Any]:
     return {"url": result.url}
 
 
 async def answer_user_action(request: Request, action: Callable[[str | None], Awaitable[Any]],
-                             failed: str, body: Callable[[Any], dict[str, Any]] = _url
+                             failed: str, body: Callable[[Any], dict[str, Any]] = redirect_body
                              ) -> Response:
     """Credentials: `Authorization: Bearer <access token>`, or the session cookies (renewed
     first when the access token has expired). A result that isn't a refusal is answered 200

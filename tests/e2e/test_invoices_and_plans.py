@@ -5,6 +5,7 @@ English)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -94,6 +95,18 @@ def test_nosub_picks_a_plan_with_prices_and_subscribes_to_team(page: Page, stack
     expect(page).to_have_url(re.compile(re.escape(stack.stripe_api_base) + r"/c/pay/"))
     expect(page.get_by_text("Team").first).to_be_visible()
     expect(page.get_by_text("$49.00").first).to_be_visible()
+
+
+def test_the_catalogue_costs_no_stripe_call_per_page_load(page: Page, devstack: Devstack):
+    """Read once, kept for minutes: reloading the picker asks Stripe for no price."""
+    sign_in_as(page, demo.NOSUB_EMAIL)
+    buttons = page.get_by_role("button", name=re.compile(r"^Subscribe to "))
+    expect(buttons).to_have_count(2)
+    since = time.time()
+    for _ in range(3):
+        page.reload()
+        expect(buttons).to_have_count(2)
+    assert devstack.stripe_requests(path="/v1/prices", since=since) == []
 
 
 def test_a_subscriber_sees_no_plan_picker(page: Page):

@@ -36,7 +36,8 @@ class InvoicesState(SessionState):
                 self.stage = HIDDEN
             return
         try:
-            result = await list_invoices(access)
+            # Checked as the page load checked it (the JWKS, no Auth round trip).
+            result = await list_invoices(access, locally=True)
         except Exception:
             logger.exception("billing page: the invoices failed")
             result = None
