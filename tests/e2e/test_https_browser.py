@@ -64,7 +64,9 @@ def test_on_https_the_session_cookies_are_host_prefixed_secure_httponly_and_lax(
         assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
         assert not any(a.startswith("domain") for a in attributes)
     jar = {c["name"]: c for c in page.context.cookies()}
-    assert set(jar) == set(SESSION_COOKIES)  # the sign-in nonce is gone
+    # The sign-in nonce is gone; beside the session only the page's own `languages` cookie.
+    assert set(jar) == {*SESSION_COOKIES, "languages"}
+    assert jar["languages"]["value"] == "en-US%2Cen"  # navigator.languages, nothing else
     for name in SESSION_COOKIES:
         assert jar[name]["secure"] and jar[name]["httpOnly"] and jar[name]["sameSite"] == "Lax"
     script_view = page.evaluate("document.cookie + JSON.stringify(localStorage)"
@@ -104,13 +106,19 @@ def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsA
     sign_in_as(page, user.email, user.password)
     button = page.get_by_role("button", name="Manage Subscription")
     expect(button).to_be_enabled()
+    invoices = page.get_by_role("region", name="Invoices")
+    expect(invoices.get_by_text("No invoices yet.")).to_be_visible()
     started = time.time()
     for _ in range(3):
         button.click()
         expect(page.get_by_text("Too many requests").first).to_be_visible()
         page.reload()
         expect(button).to_be_enabled()
-    assert devstack.stripe_requests(since=started) == []
+        expect(invoices.get_by_text("No invoices yet.")).to_be_visible()
+    # Each load reads the invoices (README: GET /api/invoices, INVOICES_RATE_LIMIT); the
+    # refused clicks add nothing.
+    asked = [(r["method"], r["path"]) for r in devstack.stripe_requests(since=started)]
+    assert asked == [("GET", "/v1/invoices")] * 3
     assert len(devstack.portal_sessions(customer)) == 10
 
 
