@@ -8,6 +8,7 @@ page load of a user without a subscription reads it, so it costs no Stripe call 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ class Plan:
 
 # When it was read, under which STRIPE_PRICE_IDS, and what it said.
 _kept: tuple[float, tuple[str, ...], tuple[Plan, ...]] | None = None
+# One read at a time per event loop (a lock belongs to its loop, as clients.py's pools do).
+_reading: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 # Bumped by `forget`: a read that started before it doesn't keep its (older) answer.
 _generation = 0
 
@@ -72,13 +75,24 @@ async def plans() -> tuple[Plan, ...]:
     Stripe at most every KEEP_FOR_S seconds (and after `forget`)."""
     global _kept
     configured = get_settings().stripe_price_ids
+    if (kept := _fresh(configured)) is not None:
+        return kept
+    # Page loads that find it stale together wait for one read, not one each.
+    lock = _reading.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        if (kept := _fresh(configured)) is not None:
+            return kept
+        started, generation = time.monotonic(), _generation
+        found = await _read(configured)
+        if generation == _generation:
+            _kept = (started, configured, found)
+        return found
+
+
+def _fresh(configured: tuple[str, ...]) -> tuple[Plan, ...] | None:
     if _kept is not None and time.monotonic() - _kept[0] < KEEP_FOR_S and _kept[1] == configured:
         return _kept[2]
-    started, generation = time.monotonic(), _generation
-    found = await _read(configured)
-    if generation == _generation:
-        _kept = (started, configured, found)
-    return found
+    return None
 
 
 async def offered(price_id: str) -> bool:

@@ -52,6 +52,7 @@ class FakeStripe:
         self.v1 = SimpleNamespace(prices=SimpleNamespace(list_async=self.list_async))
 
     async def list_async(self, params):
+        await asyncio.sleep(0)  # Stripe answers later: other page loads run meanwhile
         self.prices_listed.append(params)
         if self.during_read:
             self.during_read()
@@ -65,6 +66,7 @@ def world(monkeypatch):
     monkeypatch.setattr(catalogue, "get_settings", lambda: app_settings(**state.env))
     monkeypatch.setattr(catalogue.time, "monotonic", lambda: state.now)
     monkeypatch.setattr(catalogue, "_kept", None)
+    monkeypatch.setattr(catalogue, "_reading", {})
     return state
 
 
@@ -142,3 +144,11 @@ def test_another_setting_reads_again(world):
     world.env = {"STRIPE_PRICE_IDS": "price_team_m"}
     assert [p.price_id for p in plans()] == ["price_team_m"]
     assert len(world.stripe.prices_listed) == 2
+
+
+def test_page_loads_that_find_it_stale_together_make_one_read(world):
+    async def together():
+        return await asyncio.gather(*(catalogue.plans() for _ in range(20)))
+
+    answers = asyncio.run(together())
+    assert len(world.stripe.prices_listed) == 1 and len(set(answers)) == 1
