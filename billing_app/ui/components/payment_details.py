@@ -15,24 +15,24 @@ from billing_app.ui.states.payment_details import FAILED, LOADED, PaymentDetails
 LABEL = "text-xs font-medium uppercase tracking-wide text-gray-600"
 
 
-def detail(label: str, *values: rx.Component) -> rx.Component:
-    return rx.el.div(rx.el.dt(label, class_name=LABEL), *values, class_name="space-y-1")
+def detail(label: str, value: rx.Var[str]) -> rx.Component:
+    return rx.el.dl(rx.el.dt(label, class_name=LABEL), rx.el.dd(value), class_name="space-y-1")
 
 
 def next_payment() -> rx.Component:
     """"Next payment" with its amount and date; when nothing more will be billed (a scheduled
-    cancellation: the plan says "Cancels on ..."), "No further payments"."""
+    cancellation: the plan says "Cancels on ..."), "No further payments" in its place."""
     return rx.cond(
         PaymentDetailsState.next_payment_text != "",
-        detail("Next payment", rx.el.dd(PaymentDetailsState.next_payment_text)),
-        rx.el.p("No further payments"),
+        detail("Next payment", PaymentDetailsState.next_payment_text),
+        rx.el.p("No further payments", class_name="sm:pt-5"),
     )
 
 
 def details() -> rx.Component:
     return rx.el.div(
-        rx.el.dl(
-            detail("Payment method", rx.el.dd(PaymentDetailsState.payment_method_text)),
+        rx.el.div(
+            detail("Payment method", PaymentDetailsState.payment_method_text),
             next_payment(),
             class_name="grid gap-4 sm:grid-cols-2",
         ),
