@@ -36,7 +36,9 @@ def details() -> rx.Component:
             next_payment(),
             class_name="grid gap-4 sm:grid-cols-2",
         ),
-        rx.el.div(update_payment_method_button(tone="secondary")),
+        # While the failed-payment alert offers it, the button is there alone.
+        rx.cond(BillingState.payment_failed_text == "",
+                rx.el.div(update_payment_method_button(tone="secondary"))),
         class_name="space-y-4",
     )
 
