@@ -1,6 +1,7 @@
-"""The shared shape of the user-action routes (portal, checkout, invoices): find the caller, run
-the action, and answer its result (`{"url"}` for a redirect) or the documented error, with
-renewed cookies when they changed; and the optional JSON body some of them take."""
+"""The shared shape of the user-action routes (portal, checkout, resume, invoices): find the
+caller, run the action, and answer its result as JSON (`{"url"}` for a redirect) or the
+documented error, with renewed cookies when they changed; and the optional JSON body some of
+them take."""
 
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ def redirect_body(result: Redirect) -> dict[str, Any]:
     return {"url": result.url}
 
 
-async def answer_user_action(request: Request, action: Callable[[str | None], Awaitable[Any]],
-                             failed: str, body: Callable[[Any], dict[str, Any]] = redirect_body
-                             ) -> Response:
+async def answer_user_action(request: Request,
+                             action: Callable[[str | None], Awaitable[Any]], failed: str,
+                             body: Callable[[Any], dict[str, Any]] = redirect_body) -> Response:
     """Credentials: `Authorization: Bearer <access token>`, or the session cookies (renewed
     first when the access token has expired). A result that isn't a refusal is answered 200
     with `body(result)`; `failed` words this route's 500."""
@@ -63,14 +64,9 @@ def user_locale(request: Request) -> Locale | None:
     return locales.from_accept_language(request.headers.get("accept-language"))
 
 
-async def json_object(request: Request) -> dict[str, Any] | Outcome:
-    """The request's optional JSON object: {} for an empty body; INVALID_PAYLOAD for anything
-    but an object, PAYLOAD_TOO_LARGE past MAX_BODY_BYTES."""
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            return Outcome.PAYLOAD_TOO_LARGE
+def parse_json_object(raw: bytes) -> dict[str, Any] | Outcome:
+    """A body read as an optional JSON object: {} for a blank one; INVALID_PAYLOAD for anything
+    but an object (not JSON, not UTF-8, nested too deep)."""
     if not raw.strip():
         return {}
     try:
@@ -78,3 +74,14 @@ async def json_object(request: Request) -> dict[str, Any] | Outcome:
     except (ValueError, RecursionError):
         return Outcome.INVALID_PAYLOAD
     return parsed if isinstance(parsed, dict) else Outcome.INVALID_PAYLOAD
+
+
+async def json_object(request: Request) -> dict[str, Any] | Outcome:
+    """The request's optional JSON object (`parse_json_object`); PAYLOAD_TOO_LARGE past
+    MAX_BODY_BYTES, the rest left unread (responses.PostOnly drains it)."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            return Outcome.PAYLOAD_TOO_LARGE
+    return parse_json_object(bytes(raw))

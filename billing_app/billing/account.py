@@ -78,7 +78,8 @@ def user_action(name: str) -> Callable[[Callable[Concatenate[Account, P], Awaita
     """Make `action(account, ...)` a user action `(access token, ..., locally=False) -> result`:
     the account is loaded first (a refused token is NOT_AUTHENTICATED), and upstream failures
     become UPSTREAM_FAILED, logged under `name`. `locally=True` checks the token as a page load
-    does: for reads a page makes as it loads (the invoices), never for what opens Stripe."""
+    does: for reads a page makes as it loads (the invoices), never for what opens Stripe.
+    Further arguments (the portal's flow and locale) pass through."""
 
     def wrap(action: Callable[Concatenate[Account, P], Awaitable[R]]
              ) -> Callable[..., Awaitable[R | Refusal]]:

@@ -23,13 +23,16 @@ logger = logging.getLogger(__name__)
 class Outcome(StrEnum):
     """Every outcome by name. The value is what the request log and the webhook's body show."""
 
-    # user actions (portal, checkout, invoices)
+    # user actions (portal and its flows, checkout, resume, invoices)
     REDIRECT = "redirect"
+    RESUMED = "resumed"
     LISTED = "listed"
     UNKNOWN_PRICE = "unknown_price"
     NOT_AUTHENTICATED = "not_authenticated"
     NO_SUBSCRIPTION = "no_subscription"
     ALREADY_SUBSCRIBED = "already_subscribed"
+    UNKNOWN_FLOW = "unknown_flow"
+    CANCELLATION_SCHEDULED = "cancellation_scheduled"
     RATE_LIMITED = "rate_limited"
     UPSTREAM_FAILED = "upstream_failed"
     # the session
@@ -84,6 +87,8 @@ NOT_AUTHENTICATED = Refusal(Outcome.NOT_AUTHENTICATED)
 NO_SUBSCRIPTION = Refusal(Outcome.NO_SUBSCRIPTION)
 ALREADY_SUBSCRIBED = Refusal(Outcome.ALREADY_SUBSCRIBED)
 UNKNOWN_PRICE = Refusal(Outcome.UNKNOWN_PRICE)
+UNKNOWN_FLOW = Refusal(Outcome.UNKNOWN_FLOW)
+CANCELLATION_SCHEDULED = Refusal(Outcome.CANCELLATION_SCHEDULED)
 UPSTREAM_FAILED = Refusal(Outcome.UPSTREAM_FAILED)
 
 

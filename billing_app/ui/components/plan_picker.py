@@ -52,7 +52,9 @@ def _plan(plan: rx.Var[dict[str, str]]) -> rx.Component:
         ),
         action_button("Subscribe to " + plan["name"].to(str),
                       on_click=BillingState.subscribe_to(plan["price"]),
-                      busy=BillingState.redirecting),
+                      busy=(BillingState.running == "subscribe")
+                      & (BillingState.chosen_price == plan["price"]),
+                      disabled=BillingState.acting),
         class_name="flex flex-wrap items-center justify-between gap-3 rounded-md p-4 ring-1 "
                    "ring-gray-200",
     )
