@@ -26,7 +26,7 @@ BACKEND_EXCLUDES := tests devstack bench scripts supabase node_modules reflex.lo
 help:
 	@echo "make run    run the app on http://localhost:3000 (local stand-ins unless real credentials are set)"
 	@echo "make test   run the whole test suite"
-	@echo "make bench  benchmark the portal path against its floor"
+	@echo "make bench  benchmark the billing page's load and the portal path against their floors"
 	@echo "make lint   ruff"
 	@echo "make export frontend.zip + backend.zip for hosting (needs REFLEX_API_URL, see README)"
 
