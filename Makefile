@@ -21,10 +21,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 BACKEND_EXCLUDES := tests devstack bench scripts supabase node_modules reflex.lock Makefile \
 	pyproject.toml requirements-dev.txt SECURITY.md
 
-.PHONY: help setup run test bench lint export
+.PHONY: help setup run doctor test bench lint export
 
 help:
 	@echo "make run    run the app on http://localhost:3000 (local stand-ins unless real credentials are set)"
+	@echo "make doctor check the settings, the Supabase project and the Stripe account (ARGS=--create-test-session)"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  benchmark the billing page's load and the portal path against their floors"
 	@echo "make lint   ruff"
@@ -42,6 +43,10 @@ setup: $(VENV)/.installed $(REFLEX_BUN_PATH)
 
 run: setup
 	$(PY) -m devstack run -- $(VENV)/bin/reflex run
+
+# The settings `make run` gives the app: real credentials, or make run's stand-ins (running).
+doctor: $(VENV)/.installed
+	$(PY) -m devstack exec -- $(PY) -m billing_app.doctor $(ARGS)
 
 test: setup
 	$(PY) -m pytest

@@ -4,6 +4,7 @@ Settings are validated here, at import, so a missing or invalid variable stops t
 it serves anything, with a message that names the variable. `reflex export` is the exception:
 it builds the app without running it, so a build machine needs none of the keys (and so none
 can end up in the build); the backend it exports validates them when it starts.
+From here on, log lines lose their credentials (platform/log_redaction.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from reflex.constants import CompileContext
 from reflex.utils.exec import get_compile_context
 
 from billing_app.api.app import with_reflex
-from billing_app.platform import clients, paths
+from billing_app.platform import clients, log_redaction, paths
 from billing_app.platform.settings import SettingsError, get_settings
+from billing_app.ui.backend_errors import on_backend_error
 from billing_app.ui.pages.billing import billing_page
 from billing_app.ui.pages.login import login_page
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.login import LoginState
+
+log_redaction.install()
 
 if get_compile_context() != CompileContext.EXPORT:
     try:
@@ -31,7 +35,8 @@ if get_compile_context() != CompileContext.EXPORT:
 # Messages appear in the page (ui/components/messages.py), so no toaster: Reflex's one is 33 KB of
 # JavaScript on every load. Its connection overlay goes with it; the pages show the connection's
 # trouble themselves (connection_alert).
-app = rx.App(api_transformer=with_reflex, toaster=None)
+app = rx.App(api_transformer=with_reflex, toaster=None,
+             backend_exception_handler=on_backend_error)
 del app.app_wraps[(5, "Overlay")]
 app.register_lifespan_task(clients.lifespan)
 

@@ -10,6 +10,9 @@
     run     what `make run` uses: with real credentials (SUPABASE_URL or STRIPE_SECRET_KEY in
             the environment or .env) run <command> as it is; otherwise bring the stand-ins up,
             run <command> with their settings, and stop them when it ends or on Ctrl-C
+    exec    what `make doctor` uses: <command> with the settings `run` gives the app, on the
+            stand-ins already running (from `make run` or `up`), which it leaves running; with
+            real credentials, <command> as it is
 
 The Supabase stand-in serves the new API keys (sb_publishable_/sb_secret_, ES256 tokens and a
 JWKS) unless DEVSTACK_SUPABASE_KEYS=legacy (JWT anon/service_role keys, HS256). README.md here
@@ -23,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 
 from dotenv import dotenv_values
 
@@ -58,6 +62,14 @@ def real_credentials() -> bool:
     return any(os.environ.get(k) or dotenv.get(k) for k in ("SUPABASE_URL", "STRIPE_SECRET_KEY"))
 
 
+def app_env(stand_ins: Mapping[str, str | None]) -> dict[str, str]:
+    """The app's environment on the stand-ins: this one, SITE_URL unless set, and `stand_ins`."""
+    env = dict(os.environ)
+    env.setdefault("SITE_URL", DEV_SITE_URL)
+    env.update({name: value for name, value in stand_ins.items() if value is not None})
+    return env
+
+
 def run_command(config: StackConfig, command: list[str]) -> int:
     if not command:
         raise SystemExit("devstack run: give the command to run after --")
@@ -65,9 +77,7 @@ def run_command(config: StackConfig, command: list[str]) -> int:
         print("Real credentials found (SUPABASE_URL / STRIPE_SECRET_KEY): no local stand-ins.")
         os.execvp(command[0], command)
     bring_up(config, DEV_WEBHOOK_URL)
-    env = dict(os.environ)
-    env.setdefault("SITE_URL", DEV_SITE_URL)
-    env.update(config.app_env())
+    env = app_env(config.app_env())
     accounts = "".join(f"    {email:24}{has}\n" for email, has in demo.DEMO_ACCOUNTS.items())
     print(
         "\nRunning on local stand-ins for Supabase and Stripe (python -m devstack).\n"
@@ -91,6 +101,23 @@ def run_command(config: StackConfig, command: list[str]) -> int:
         down(config)
 
 
+def exec_command(config: StackConfig, command: list[str]) -> int:
+    """`command` with the settings the app of `make run` has: the running stand-ins' (as
+    `.devstack/env` names them, for the key generation they serve), or, with real credentials,
+    the environment and .env as they are."""
+    if not command:
+        raise SystemExit("devstack exec: give the command to run after --")
+    if real_credentials():
+        os.execvp(command[0], command)
+    if not (config.env_file.exists() and all(status(config).values())):
+        print("devstack: the local stand-ins aren't running. Start them with `make run` (or "
+              "`python -m devstack up`), or put real credentials in .env (SUPABASE_URL, "
+              "STRIPE_SECRET_KEY, ...: see .env.example).", file=sys.stderr)
+        return 1
+    os.execvpe(command[0], command, app_env(dotenv_values(config.env_file)))
+    return 1  # not reached: exec replaces this process
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="say what is running")
     run_parser = sub.add_parser("run", help="run a command on the stand-ins (make run)")
     run_parser.add_argument("command", nargs=argparse.REMAINDER)
+    exec_parser = sub.add_parser("exec", help="run a command on the running stand-ins' "
+                                              "settings (make doctor)")
+    exec_parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     config = StackConfig.from_env()
@@ -125,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{part:9} {'running' if running else 'stopped'}")
         else:
             command = args.command[1:] if args.command[:1] == ["--"] else args.command
-            return run_command(config, command)
+            run = run_command if args.action == "run" else exec_command
+            return run(config, command)
     except StackError as exc:
         print(f"devstack: {exc}", file=sys.stderr)
         return 1

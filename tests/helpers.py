@@ -3,11 +3,13 @@ way it is hosted, and signing in straight at Supabase Auth."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
@@ -196,6 +198,19 @@ def stop_app(proc: subprocess.Popen) -> None:
     stop_process_group(proc)
 
 
+@contextlib.contextmanager
+def app_of_its_own(stack: StackConfig, root: Path,
+                   extra_env: dict[str, str]) -> Iterator[RunningApp]:
+    """Another instance, run from a copy of the project in `root / "project"` (so its build
+    leaves the shared instance's `.web` alone), with `extra_env` on top of the stack's."""
+    proc, app = launch_app(stack, root / "app.log", cwd=project_copy(root / "project"),
+                           extra_env=extra_env)
+    try:
+        yield app
+    finally:
+        stop_app(proc)
+
+
 def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) -> dict:
     """A fresh Supabase session (access_token, refresh_token, user) straight from Auth."""
     response = httpx.post(
@@ -219,7 +234,8 @@ def project_signed(stack: StackConfig, claims: dict) -> str:
 def assert_no_secret_in_log(app, stack: StackConfig, session: dict) -> None:
     """After a Bearer and a cookie call with `session`, the app's log holds no token or key."""
     app.post_portal(headers={"Authorization": f"Bearer {session['access_token']}"})
-    app.post_portal(cookies={"sb-access-token": session["access_token"],
+    app.post_portal(headers={"Origin": app.url},
+                    cookies={"sb-access-token": session["access_token"],
                              "sb-refresh-token": session["refresh_token"]})
     log = app.log_text()
     for secret in (session["access_token"], session["refresh_token"],
@@ -233,18 +249,45 @@ def redis_server_binary() -> str | None:
         "/usr/sbin/redis-server" if os.path.exists("/usr/sbin/redis-server") else None)
 
 
-@dataclass
 class RedisServer:
-    """A private redis-server (Debian's), on a free port, keeping nothing on disk."""
+    """A private redis-server (Debian's) on a free port, keeping nothing on disk. `stop()` and
+    `start()` again bring it back on the same port (empty), as a restarted Redis would be."""
 
-    proc: subprocess.Popen
-    url: str
+    def __init__(self, workdir: Path) -> None:
+        binary = redis_server_binary()
+        require(binary is not None, "redis-server is not installed (apt-get install redis-server)")
+        self.binary = str(binary)
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)
 
+    def start(self) -> RedisServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = self.workdir / "redis.log"
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir), "--logfile", str(log)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if self.client().ping():
+                    return self
+            except redis.RedisError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
+            time.sleep(0.1)
+
     def stop(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
@@ -254,29 +297,7 @@ class RedisServer:
 
 
 def start_redis(workdir: Path) -> RedisServer:
-    binary = redis_server_binary()
-    require(binary is not None, "redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    workdir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = RedisServer(proc, f"redis://127.0.0.1:{port}/0")
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if server.client().ping():
-                return server
-        except redis.RedisError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            server.stop()
-            log = workdir / "redis.log"
-            pytest.fail(f"redis-server did not start: {log.read_text() if log.exists() else ''}")
-        time.sleep(0.1)
+    return RedisServer(workdir).start()
 
 
 @dataclass

@@ -1,5 +1,7 @@
-"""The HTTP routes, one module per resource, behind the request log (`create_api`), and how they
-sit in front of Reflex's backend (`with_reflex`, the app's `api_transformer`)."""
+"""The HTTP routes, one module per resource, behind the request log (`create_api`; the user
+actions behind the same-origin check for cookie callers, csrf.py; sign-out checks every caller
+itself), and how they sit in front of Reflex's backend (`with_reflex`, the app's
+`api_transformer`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing_app.api.auth import auth_callback, auth_refresh, auth_sign_out
 from billing_app.api.checkout import checkout_sessions
+from billing_app.api.csrf import from_this_site
 from billing_app.api.health import liveness, readiness
 from billing_app.api.pages import served_pages
 from billing_app.api.portal import customer_portal
@@ -22,8 +25,8 @@ from billing_app.platform import paths
 def create_api() -> Starlette:
     return Starlette(
         routes=[
-            Route(paths.API_CUSTOMER_PORTAL, PostOnly(customer_portal)),
-            Route(paths.API_CHECKOUT_SESSIONS, PostOnly(checkout_sessions)),
+            Route(paths.API_CUSTOMER_PORTAL, PostOnly(from_this_site(customer_portal))),
+            Route(paths.API_CHECKOUT_SESSIONS, PostOnly(from_this_site(checkout_sessions))),
             Route(paths.API_STRIPE_WEBHOOK, PostOnly(stripe_webhook)),
             Route(paths.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(paths.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),

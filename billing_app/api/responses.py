@@ -24,6 +24,7 @@ ERRORS: dict[Outcome, tuple[int, str | None]] = {
     Outcome.INVALID_PAYLOAD: (400, "Invalid payload"),
     Outcome.NOT_AUTHENTICATED: (401, "Unauthorized"),
     Outcome.REFRESH_REFUSED: (401, "Unauthorized"),
+    Outcome.CROSS_SITE: (403, "Forbidden"),
     Outcome.NO_SUBSCRIPTION: (404, "No subscription found"),
     Outcome.METHOD_NOT_ALLOWED: (405, "Method not allowed"),
     Outcome.ALREADY_SUBSCRIBED: (409, "Already subscribed"),
@@ -65,7 +66,7 @@ def store_session(response: Response, session: Session) -> None:
 
 
 def clear_session(response: Response) -> None:
-    for name in cookies.NAMES:
+    for name in cookies.names():
         response.delete_cookie(name, path="/", secure=get_settings().secure_cookies,
                                httponly=True, samesite="lax")
 

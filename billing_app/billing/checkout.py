@@ -3,7 +3,8 @@
 The one implementation behind the billing page's Subscribe button and
 `POST /api/checkout_sessions`. It never writes to the database: the webhook for the completed
 session records the subscription, because only that handler holds the service-role key.
-The Stripe customer is created once per user and reused (see `customer_for`).
+The Stripe customer is created once per user and reused (see `customer_for`). Each try that
+would reach Stripe counts against Limit.CHECKOUT first.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import stripe
 
 from billing_app.billing.account import Account, user_action
 from billing_app.billing.subscription import is_live
-from billing_app.platform import clients
+from billing_app.platform import clients, rate_limits
 from billing_app.platform.outcomes import ALREADY_SUBSCRIBED, Redirect, Refusal, UpstreamError
+from billing_app.platform.rate_limits import Limit
 from billing_app.platform.settings import get_settings
 from billing_app.session.supabase_auth import User
 
@@ -40,6 +42,11 @@ async def price_to_sell() -> str:
         raise UpstreamError("Stripe has no active recurring price to sell; set STRIPE_PRICE_ID")
     _default_price = (time.monotonic(), prices.data[0].id)
     return prices.data[0].id
+
+
+async def offered_prices() -> list[str]:
+    """Every price users may buy (what `make doctor` checks): the one Subscribe sells."""
+    return [await price_to_sell()]
 
 
 async def _existing_customer(user: User) -> str | None:
@@ -98,6 +105,8 @@ async def create_checkout_session(account: Account) -> Redirect | Refusal:
     if is_live(row):
         return ALREADY_SUBSCRIBED
     user = account.user
+    if (refusal := await rate_limits.refusal(Limit.CHECKOUT, user.id)) is not None:
+        return refusal
     billing_url = get_settings().billing_url
     price = await price_to_sell()
     customer = await customer_for(user, row.stripe_customer_id if row else None)

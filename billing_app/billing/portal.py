@@ -3,21 +3,27 @@
 The one implementation behind the billing page's button and `POST /api/customer_portal`. The
 Stripe customer always comes from the caller's own row, read under RLS, never from the request;
 `return_url` always comes from SITE_URL. Portal URLs are single-use and short-lived, so one is
-made per click and never stored. The rate limit is counted once the caller is known to have a
-customer and before Stripe is called, so a refused click costs Stripe nothing.
+made per click and never stored. The rate limit (Limit.PORTAL) is counted once the caller is
+known to have a customer and before Stripe is called, so a refused click costs Stripe nothing.
 """
 
 from __future__ import annotations
 
-import logging
-
 from billing_app.billing.account import Account, user_action
 from billing_app.platform import clients, rate_limits
-from billing_app.platform.outcomes import NO_SUBSCRIPTION, Redirect, Refusal, rate_limited
+from billing_app.platform.outcomes import NO_SUBSCRIPTION, Redirect, Refusal
 from billing_app.platform.rate_limits import Limit
 from billing_app.platform.settings import get_settings
 
-logger = logging.getLogger(__name__)
+
+def session_params(customer: str) -> dict:
+    """A portal session's parameters for `customer`: SITE_URL's billing page to return to, and
+    STRIPE_CUSTOMER_PORTAL_CONFIG_ID when set (else Stripe uses the saved default)."""
+    settings = get_settings()
+    params: dict = {"customer": customer, "return_url": settings.billing_url}
+    if settings.stripe_portal_config_id:
+        params["configuration"] = settings.stripe_portal_config_id
+    return params
 
 
 @user_action("portal")
@@ -25,15 +31,9 @@ async def create_portal_session(account: Account) -> Redirect | Refusal:
     row = account.subscription
     if row is None or not row.stripe_customer_id:
         return NO_SUBSCRIPTION
-    wait_s = await rate_limits.wait_s(Limit.PORTAL, account.user.id)
-    if wait_s is not None:
-        logger.info("portal: user %s is over PORTAL_RATE_LIMIT; %s s to wait",
-                    account.user.id, wait_s)
-        return rate_limited(wait_s)
+    if (refusal := await rate_limits.refusal(Limit.PORTAL, account.user.id)) is not None:
+        return refusal
 
-    settings = get_settings()
-    params: dict = {"customer": row.stripe_customer_id, "return_url": settings.billing_url}
-    if settings.stripe_portal_config_id:
-        params["configuration"] = settings.stripe_portal_config_id
-    session = await clients.stripe().v1.billing_portal.sessions.create_async(params=params)
+    session = await clients.stripe().v1.billing_portal.sessions.create_async(
+        params=session_params(row.stripe_customer_id))
     return Redirect(session.url)

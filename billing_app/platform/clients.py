@@ -17,7 +17,7 @@ than httpcore's (bench/RESULTS.md):
 - `user_postgrest(jwt)` carries one user's JWT, built per request on the shared pool (~0.05 ms),
   so RLS sees that user and nobody else. Never shared between users.
 - `service_postgrest()` carries the secret (service-role) key and bypasses RLS: for
-  `billing.admin` only.
+  `billing.admin`'s writes (and the doctor's read-only schema report) only.
 - `stripe()` is one `StripeClient` that retries failed calls STRIPE_MAX_RETRIES times with one
   idempotency key (connection errors, timeouts, 409, 5xx and, see `_StripeHTTPClient`, 429).
 - `redis()` is one Redis pool when REDIS_URL is set, else None.
@@ -216,8 +216,9 @@ def user_postgrest(access_token: str) -> AsyncPostgrestClient:
 
 
 def service_postgrest() -> AsyncPostgrestClient:
-    """PostgREST as the service role: past RLS. Only `billing.admin` may call this. A new secret
-    key acts as the service role by itself; a legacy one is also the Bearer token."""
+    """PostgREST as the service role: past RLS. Only `billing.admin` writes with it (and `make
+    doctor` reads its schema report). A new secret key acts as the service role by itself; a
+    legacy one is also the Bearer token."""
     settings = get_settings()
     return AsyncPostgrestClient(
         f"{settings.supabase_url}/rest/v1",

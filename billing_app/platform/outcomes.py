@@ -35,6 +35,7 @@ class Outcome(StrEnum):
     WRONG_CREDENTIALS = "wrong_credentials"
     TOO_MANY_SIGN_INS = "too_many_sign_ins"
     CODE_EXPIRED = "code_expired"
+    OTHER_BROWSER = "other_browser"
     RENEWED = "renewed"
     REFRESH_REFUSED = "refresh_refused"
     NEEDS_RENEWAL = "needs_renewal"
@@ -56,6 +57,8 @@ class Outcome(StrEnum):
     READY = "ready"
     UNAVAILABLE = "unavailable"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    # requests the browser sent for another site or origin (CSRF), refused at the edge
+    CROSS_SITE = "cross_site"
 
 
 @dataclass(frozen=True)

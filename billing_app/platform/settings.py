@@ -30,7 +30,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class SettingsError(RuntimeError):
-    """A setting is missing or invalid. The message names the variable and how to fix it."""
+    """A setting is missing or invalid. The message names the variable and how to fix it;
+    `variables` lists the variables named."""
+
+    def __init__(self, message: str, variables: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.variables = variables
 
 
 def _http_url(value: str) -> str:
@@ -154,7 +159,9 @@ class Settings(HostingSettings):
     stripe_price_id: str | None = Field(None, validation_alias="STRIPE_PRICE_ID")
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     site_url: str = Field(validation_alias="SITE_URL")
+    # Per-user limits on the actions that call Stripe (platform/rate_limits.py).
     portal_rate_limit: str = Field("10/minute", validation_alias="PORTAL_RATE_LIMIT")
+    checkout_rate_limit: str = Field("5/minute", validation_alias="CHECKOUT_RATE_LIMIT")
     # Sign-in attempts, counted before Supabase is asked (platform/rate_limits.py).
     sign_in_email_rate_limit: str = Field("5/minute", validation_alias="SIGN_IN_EMAIL_RATE_LIMIT")
     sign_in_ip_rate_limit: str = Field("20/minute", validation_alias="SIGN_IN_IP_RATE_LIMIT")
@@ -211,7 +218,8 @@ class Settings(HostingSettings):
             raise ValueError(f"must look like price_..., got {value!r}.")
         return value
 
-    @field_validator("portal_rate_limit", "sign_in_email_rate_limit", "sign_in_ip_rate_limit")
+    @field_validator("portal_rate_limit", "checkout_rate_limit", "sign_in_email_rate_limit",
+                     "sign_in_ip_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         """One rate in the `limits` package's notation: "10/minute", "100 per hour"."""
@@ -275,7 +283,8 @@ def _load(model: type[BaseSettings]) -> Any:
     try:
         return model()
     except ValidationError as exc:
-        raise SettingsError(_explain(exc)) from None
+        named = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
+        raise SettingsError(_explain(exc), named) from None
 
 
 def load_settings() -> Settings:

@@ -1,12 +1,12 @@
 """What the routes and page states ask of the session. Each answers a named result; the callers
 only translate it (cookies and redirects for the routes, messages and navigation for the pages).
 
-    sign_in(email, password, client_ip)  a one-time code | WRONG_CREDENTIALS |
+    sign_in(email, password, client_ip)  a Ticket (code + nonce) | WRONG_CREDENTIALS |
                                   TOO_MANY_SIGN_INS | RATE_LIMITED | UPSTREAM_FAILED
-    finish_sign_in(code)          the Session     | CODE_EXPIRED | UPSTREAM_FAILED
+    finish_sign_in(code, nonce)   the Session     | CODE_EXPIRED | OTHER_BROWSER | UPSTREAM_FAILED
     renew(refresh_token, client_ip)  the Session  | REFRESH_REFUSED | RATE_LIMITED |
                                   UPSTREAM_FAILED
-    sign_out(access_token)        SIGNED_OUT (the cookies go, even when Supabase is down)
+    sign_out(access, refresh, client_ip)  SIGNED_OUT (the cookies go, even when Supabase is down)
     api_caller(authorization, cookies, client_ip)   a Caller | REFRESH_REFUSED | RATE_LIMITED |
                                   UPSTREAM_FAILED
     page_access(cookies)          the access token | NEEDS_RENEWAL | NOT_AUTHENTICATED
@@ -28,12 +28,14 @@ from billing_app.platform.outcomes import (
 )
 from billing_app.platform.rate_limits import Limit
 from billing_app.session import codes, cookies, supabase_auth
+from billing_app.session.codes import Ticket
 from billing_app.session.supabase_auth import Session
 
 logger = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = Refusal(Outcome.WRONG_CREDENTIALS)
 CODE_EXPIRED = Refusal(Outcome.CODE_EXPIRED)
+OTHER_BROWSER = Refusal(Outcome.OTHER_BROWSER)
 REFRESH_REFUSED = Refusal(Outcome.REFRESH_REFUSED)
 NEEDS_RENEWAL = Refusal(Outcome.NEEDS_RENEWAL)
 
@@ -51,9 +53,10 @@ async def _sign_in_wait_s(email: str, client_ip: str | None) -> int | None:
 
 
 @guarded("sign_in")
-async def sign_in(email: str, password: str, client_ip: str | None = None) -> str | Refusal:
+async def sign_in(email: str, password: str, client_ip: str | None = None) -> Ticket | Refusal:
     """Check the password with Supabase (unless this address or email is over its sign-in
-    limit); keep the new session under a one-time code."""
+    limit); keep the new session under a one-time code, bound to the nonce that the signing-in
+    browser must keep in a cookie."""
     if (wait_s := await _sign_in_wait_s(email, client_ip)) is not None:
         return Refusal(Outcome.TOO_MANY_SIGN_INS, wait_s)
     session = await supabase_auth.sign_in(email, password, client_ip)
@@ -71,9 +74,17 @@ def _session_or(session: Session | None, refusal: Refusal) -> Session | Refusal:
 
 
 @guarded("auth_callback")
-async def finish_sign_in(code: str | None) -> Session | Refusal:
-    """The session a one-time code holds, once."""
-    return _session_or(await codes.redeem(code), CODE_EXPIRED)
+async def finish_sign_in(code: str | None, nonce: str | None) -> Session | Refusal:
+    """The session a one-time code holds, once, for the browser holding the code's nonce. A
+    code brought by any other browser is spent and signs no one in."""
+    pending = await codes.redeem(code)
+    if pending is None:
+        return CODE_EXPIRED
+    if not pending.belongs_to(nonce):
+        logger.warning("auth_callback: a sign-in code came from another browser than the one "
+                       "that signed in (user %s)", pending.session.user.id)
+        return OTHER_BROWSER
+    return _session_or(pending.session, CODE_EXPIRED)
 
 
 @guarded("auth_refresh")
@@ -82,12 +93,20 @@ async def renew(refresh_token: str | None, client_ip: str | None = None) -> Sess
     return _session_or(await supabase_auth.refresh(refresh_token, client_ip), REFRESH_REFUSED)
 
 
-async def sign_out(access_token: str | None) -> Outcome:
-    """End the session at Supabase. The caller clears the cookies whatever happens here."""
+async def sign_out(access_token: str | None, refresh_token: str | None,
+                   client_ip: str | None = None) -> Outcome:
+    """End the session at Supabase, so that its refresh token is dead too. Supabase ends a
+    session only for a live access token, so an expired one is renewed first (which also spends
+    the old refresh token). The caller clears the cookies whatever happens here."""
     try:
+        if cookies.needs_refresh(access_token) and refresh_token:
+            renewed = await supabase_auth.refresh(refresh_token, client_ip)
+            if renewed is None:
+                return Outcome.SIGNED_OUT  # Supabase knows no session for it: nothing to end
+            access_token = renewed.access_token
         await supabase_auth.sign_out(access_token)
     except UpstreamError as exc:
-        # The session at Supabase ends when its refresh token goes unused.
+        # The session at Supabase then lives on until its refresh token goes unused.
         logger.warning("sign_out: %s", exc)
     return Outcome.SIGNED_OUT
 

@@ -47,7 +47,9 @@ def _cache() -> _Cache:
     return _by_loop.setdefault(loop, _Cache())
 
 
-async def _fetch() -> dict[str, jwt.PyJWK]:
+async def fetch_published_keys() -> dict[str, jwt.PyJWK]:
+    """The JWKS's keys this app can use, by `kid` (none for a project on the legacy HS256
+    secret). UpstreamError when Auth fails."""
     settings = get_settings()
     try:
         response = await clients.supabase_http().get(
@@ -85,7 +87,7 @@ async def key_for(kid: str) -> jwt.PyJWK | None:
         if fresh and kid in cache.keys:
             return cache.keys[kid]
         if age is None or not fresh or age >= REFETCH_AFTER_S:
-            cache.keys = await _fetch()
+            cache.keys = await fetch_published_keys()
             cache.fetched_at = time.monotonic()
         return cache.keys.get(kid)
 

@@ -36,8 +36,9 @@ PERSISTED = (
     "deliveries",
 )
 # Single values written beside the collections: the clock's offset from real time (moved by
-# the control route) and the moment time last passed for subscriptions.
-PERSISTED_VALUES = ("removed_default_configuration", "clock_offset", "ticked_at")
+# the control route), the moment time last passed for subscriptions, and deleted customers.
+PERSISTED_VALUES = ("removed_default_configuration", "clock_offset", "ticked_at",
+                    "deleted_customers")
 # Stripe keeps events for 30 days.
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 # Portal sessions kept for the control route and the pages; older ones are dropped first.
@@ -84,6 +85,8 @@ class StripeState:
     removed_default_configuration: dict[str, Any] | None = None
     clock_offset: int = 0
     ticked_at: int | None = None
+    # Ids of deleted customers: retrieving one answers Stripe's `deleted_customer` object.
+    deleted_customers: list[str] = field(default_factory=list)
     # In memory only.
     portal_sessions: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
     # URL secret -> {"session": bps id, "created": ts, "opened_at": ts | None}

@@ -1,5 +1,5 @@
-"""Chromium at the app's https address (the `https_app` instance behind its TLS front): Secure
-session cookies, the rate-limit message, and nothing secret in the websocket's frames.
+"""Chromium at the app's https address (the `https_app` instance behind its TLS front): Secure,
+`__Host-` session cookies, the rate-limit message, and nothing secret in the websocket's frames.
 
 The front's certificate comes from a throwaway CA that Chromium doesn't know, so the context
 ignores certificate errors; the page is still https, with wss:// for the websocket, and
@@ -9,6 +9,7 @@ Chromium applies its https rules to cookies.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -22,7 +23,7 @@ from tests.helpers import Devstack, HttpsApp
 pytestmark = pytest.mark.e2e
 
 BILLING = re.compile(r"/dashboard/settings/billing/?$")
-SESSION_COOKIES = ("sb-access-token", "sb-refresh-token")
+SESSION_COOKIES = ("__Host-sb-access-token", "__Host-sb-refresh-token")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,11 @@ def subscriber(make_user, stripe_client):
     return make_user(with_row=True, stripe_customer_id=customer.id), customer.id
 
 
-def test_on_https_the_session_cookies_are_secure_httponly_and_lax(page: Page, subscriber):
+def test_on_https_the_session_cookies_are_host_prefixed_secure_httponly_and_lax(page: Page,
+                                                                               subscriber):
+    """`__Host-`: the browser keeps such a cookie only from this host, Secure, on Path=/, with no
+    Domain, so no sibling subdomain can plant or overwrite one (a planted session or nonce
+    would sign the victim into someone else's account)."""
     user, _ = subscriber
     set_cookies: list[str] = []
     page.on("response", lambda r: set_cookies.extend(
@@ -52,12 +57,14 @@ def test_on_https_the_session_cookies_are_secure_httponly_and_lax(page: Page, su
     expect(page).to_have_url(re.compile(r"^https://.*/dashboard/settings/billing/?$"))
     expect(page.get_by_role("button", name="Manage Subscription")).to_be_enabled()
 
-    sent = {c.split("=", 1)[0]: c for c in set_cookies if c.startswith("sb-")}
-    assert set(sent) == set(SESSION_COOKIES)
-    for header in sent.values():
-        attributes = {a.strip().lower() for a in header.split(";")[1:]}
+    sent = {c.split("=", 1)[0]: c for c in set_cookies if "sb-" in c.split("=", 1)[0]}
+    assert set(sent) == {*SESSION_COOKIES, "__Host-sb-sign-in-nonce"}
+    for name in SESSION_COOKIES:
+        attributes = {a.strip().lower() for a in sent[name].split(";")[1:]}
         assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
+        assert not any(a.startswith("domain") for a in attributes)
     jar = {c["name"]: c for c in page.context.cookies()}
+    assert set(jar) == set(SESSION_COOKIES)  # the sign-in nonce is gone
     for name in SESSION_COOKIES:
         assert jar[name]["secure"] and jar[name]["httpOnly"] and jar[name]["sameSite"] == "Lax"
     script_view = page.evaluate("document.cookie + JSON.stringify(localStorage)"
@@ -85,6 +92,28 @@ def test_past_the_limit_manage_subscription_shows_the_message(
     assert len(devstack.portal_sessions(customer)) == 10  # Stripe wasn't asked an 11th time
 
 
+def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsApp,
+                                                  devstack: Devstack, subscriber):
+    """A click refused by the limit once marked "left for the portal" all the same, so the next
+    page load read the subscription from Stripe: each refused click still cost a Stripe call."""
+    user, customer = subscriber
+    for _ in range(10):  # the default limit, used up through the API
+        httpx.post(f"{https_app.url}/api/customer_portal", timeout=30,
+                   verify=https_app.front.client_context(),
+                   headers={"Authorization": f"Bearer {user.access_token}"})
+    sign_in_as(page, user.email, user.password)
+    button = page.get_by_role("button", name="Manage Subscription")
+    expect(button).to_be_enabled()
+    started = time.time()
+    for _ in range(3):
+        button.click()
+        expect(page.get_by_text("Too many requests").first).to_be_visible()
+        page.reload()
+        expect(button).to_be_enabled()
+    assert devstack.stripe_requests(since=started) == []
+    assert len(devstack.portal_sessions(customer)) == 10
+
+
 def test_no_secret_or_token_crosses_the_websocket(page: Page, stack: StackConfig, subscriber):
     user, _ = subscriber
     frames: list[str] = []
@@ -106,8 +135,8 @@ def test_no_secret_or_token_crosses_the_websocket(page: Page, stack: StackConfig
         "service-role key": stack.api_key("service_role"),
         "webhook secret": stack.secrets.stripe_webhook_secret,
         "JWT secret": stack.secrets.jwt_secret,
-        "access token": jar["sb-access-token"],
-        "refresh token": jar["sb-refresh-token"],
+        "access token": jar["__Host-sb-access-token"],
+        "refresh token": jar["__Host-sb-refresh-token"],
     }
     everything = "\n".join(frames)
     assert user.email in everything  # the frames were seen: the page's state names the user

@@ -1,5 +1,6 @@
-"""What happens before the app serves anything: rxconfig.py hands REDIS_URL to Reflex, a bad
-setting stops the app naming the variable, and `reflex export` builds without any settings.
+"""What happens before the app serves anything: rxconfig.py hands REDIS_URL to Reflex and sets how
+long Reflex keeps an abandoned tab's state, a bad setting stops the app naming the variable, and
+`reflex export` builds without any settings.
 Each runs in a fresh Python process, as Reflex loads these modules once per process."""
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ def test_redis_url_becomes_reflexs_redis_url():
     done = run(READ_REDIS_URL, REDIS_URL="redis://127.0.0.1:6390/3")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "redis://127.0.0.1:6390/3"
+
+
+def test_reflex_forgets_an_abandoned_tab_within_fifteen_minutes():
+    """Reflex's default keeps every tab's state for an hour: 1,500 anonymous visits held 30 MB
+    (SECURITY.md). The billing page needs a tab's state only across a trip to Stripe's portal."""
+    done = run("import reflex as rx; print(rx.config.get_config().redis_token_expiration)")
+    assert done.returncode == 0, done.stderr
+    expiry = int(done.stdout.strip())
+    assert expiry <= 15 * 60
+    from billing_app.ui.states.billing import PORTAL_RETURN_WINDOW_S
+    assert PORTAL_RETURN_WINDOW_S <= expiry  # the portal return is told apart only that long
 
 
 def test_without_redis_url_reflex_has_none():

@@ -2,6 +2,8 @@
 
 Each appears where it concerns (under the buttons, in the card), rendered only while there is
 something to say: screen readers announce a role="alert" or role="status" element as it appears.
+The page frames (layout.py) hold the two that concern the whole page: the connection's trouble,
+and the slot for "the app is unavailable".
 """
 
 from __future__ import annotations
@@ -15,15 +17,13 @@ from reflex_components_core.core.banner import (
 from billing_app.ui.components.buttons import spinner
 from billing_app.ui.components.styles import MUTED
 
+ALERT = "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200"
+UNAVAILABLE_SLOT_ID = "app-unavailable"
+
 
 def alert(text: rx.Var[str] | str) -> rx.Component:
     """Something went wrong: announced at once (role="alert")."""
-    return rx.el.p(
-        text,
-        role="alert",
-        class_name="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset "
-                   "ring-red-200",
-    )
+    return rx.el.p(text, role="alert", class_name=ALERT)
 
 
 def status(text: rx.Var[str] | str, *, busy: bool = False) -> rx.Component:
@@ -39,6 +39,12 @@ def status(text: rx.Var[str] | str, *, busy: bool = False) -> rx.Component:
 def alert_when(text: rx.Var[str]) -> rx.Component:
     """An alert while `text` is not empty."""
     return rx.cond(text != "", alert(text))
+
+
+def unavailable_slot() -> rx.Component:
+    """Hidden until an event fails with no state to hold a message (Redis down): then
+    ui/backend_errors.py writes the message in and shows it for a while."""
+    return rx.el.p(id=UNAVAILABLE_SLOT_ID, role="alert", hidden=True, class_name=ALERT)
 
 
 def connection_alert() -> rx.Component:

@@ -48,8 +48,9 @@ MESSAGES = {
 # Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
 WATCH_INTERVAL_S = 0.75
 WATCH_FOR_S = 6.0
-# A portal visit older than this is not "just back from the portal" any more.
-PORTAL_RETURN_WINDOW_S = 3600
+# A portal visit older than this is not "just back from the portal" any more; Reflex keeps the
+# tab's state (and so the time of the visit) no longer anyway (rxconfig.py: STATE_EXPIRY_S).
+PORTAL_RETURN_WINDOW_S = 15 * 60
 
 
 class BillingState(SessionState):
@@ -174,10 +175,11 @@ class BillingState(SessionState):
             async with self:
                 self.updating = False
 
-    async def _go_to_stripe(self, action: UserAction, log_route: str,
-                            failed: str) -> AsyncIterator:
+    async def _go_to_stripe(self, action: UserAction, log_route: str, failed: str,
+                            to_portal: bool = False) -> AsyncIterator:
         """Run a redirecting action once: a second click while it runs (or while the browser
-        leaves) does nothing, so a double click makes one Stripe session."""
+        leaves) does nothing, so a double click makes one Stripe session. Only a redirect to the
+        portal marks the visit (a refused click must not cost a Stripe read on the next load)."""
         if self.redirecting:
             return
         self.redirecting, self.action_error = True, ""
@@ -195,6 +197,8 @@ class BillingState(SessionState):
                 result = UPSTREAM_FAILED
             request_log.note_outcome(result.outcome)
         if isinstance(result, Redirect):
+            if to_portal:
+                self._portal_opened_at = time.time()
             yield rx.redirect(result.url)  # stay "redirecting" while the browser leaves
             return
         self.redirecting = False
@@ -206,9 +210,8 @@ class BillingState(SessionState):
 
     async def open_portal(self):
         """Manage Subscription."""
-        self._portal_opened_at = time.time()
         async for step in self._go_to_stripe(create_portal_session, "billing.open_portal",
-                                             "Failed to create portal session"):
+                                             "Failed to create portal session", to_portal=True):
             yield step
 
     async def subscribe(self):

@@ -1,5 +1,7 @@
 """Sign-in: the password is checked on the server, then the new session goes to the cookie route
-through a one-time code. Each attempt leaves one request-log line ("login.sign_in")."""
+through a one-time code, which only this browser can redeem: the page sets the code's nonce in a
+cookie before it navigates (session/codes.py). Each attempt leaves one request-log line
+("login.sign_in")."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import reflex as rx
 
 from billing_app.platform import paths, request_log
 from billing_app.platform.outcomes import Outcome, Refusal
-from billing_app.session import actions
+from billing_app.session import actions, codes, cookies
 from billing_app.session.next_path import local_path_or_default
 from billing_app.ui.states.session import go_to_backend
 
@@ -22,7 +24,8 @@ MESSAGES = {
 }
 ERROR_PARAM_MESSAGES = {
     "expired": "That sign-in took too long. Please sign in again.",
-    "unavailable": "We couldn't renew your session just now. Please sign in again.",
+    "refused": "That sign-in didn't start in this browser. Please sign in here.",
+    "unavailable": "Sign-in is unavailable right now. Please try again in a moment.",
 }
 
 
@@ -44,12 +47,15 @@ class LoginState(rx.State):
         self.signing_in, self.error = True, ""
         yield
         with request_log.logged_action("login.sign_in"):
-            code = await actions.sign_in(email, password, self.router.session.client_ip or None)
-            request_log.note_outcome(code.outcome if isinstance(code, Refusal)
+            ticket = await actions.sign_in(email, password,
+                                           self.router.session.client_ip or None)
+            request_log.note_outcome(ticket.outcome if isinstance(ticket, Refusal)
                                      else Outcome.SIGNED_IN)
-        if isinstance(code, Refusal):
-            message = MESSAGES[code.outcome].format(retry_after_s=code.retry_after_s)
+        if isinstance(ticket, Refusal):
+            message = MESSAGES[ticket.outcome].format(retry_after_s=ticket.retry_after_s)
             self.signing_in, self.error = False, message
             return
         next_path = local_path_or_default(self.router.url.query_parameters.get("next"))
-        yield go_to_backend(paths.API_AUTH_CALLBACK, code=code, next=next_path)
+        nonce = cookies.nonce_cookie(rx.config.get_config().api_url)
+        yield go_to_backend(paths.API_AUTH_CALLBACK, code=ticket.code, next=next_path,
+                            set_cookie=nonce.for_script(ticket.nonce, codes.CODE_TTL_S))

@@ -25,11 +25,16 @@ def backend_url(path: str, **query: str) -> str:
     return f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
-def go_to_backend(path: str, **query: str) -> rx.event.EventSpec:
-    """A full page navigation to a backend route. `rx.redirect` would route a same-host path
-    inside the single-page app (as `reflex run --env prod` serves both on one port), where the
-    backend never sees it."""
-    return rx.call_script(f"window.location.assign({json.dumps(backend_url(path, **query))})")
+def go_to_backend(path: str, *, set_cookie: str | None = None,
+                  **query: str) -> rx.event.EventSpec:
+    """A full page navigation to a backend route, after setting `set_cookie` (a
+    `document.cookie` string) if given. `rx.redirect` would route a same-host path inside the
+    single-page app (as `reflex run --env prod` serves both on one port), where the backend
+    never sees it."""
+    script = f"window.location.assign({json.dumps(backend_url(path, **query))})"
+    if set_cookie:
+        script = f"document.cookie = {json.dumps(set_cookie)}; {script}"
+    return rx.call_script(script)
 
 
 def login_redirect(next_path: str) -> rx.event.EventSpec:

@@ -1,5 +1,5 @@
-"""Customers: the object, creating and updating one (with its default payment method), and
-their routes."""
+"""Customers: the object, creating, updating (with its default payment method) and deleting
+one, and their routes."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StripeError, payment_method_not_attached
+from ..errors import StripeError, not_supported, payment_method_not_attached
 from ..ids import new_id
 from ..params import as_dict, as_optional_str, as_str, merge_metadata
-from ..routes import LIST_PARAMS, Origin, Route, matching, page, retrieve
+from ..routes import LIST_PARAMS, Call, Origin, Route, matching, page
 from . import payment_methods
 from .events import publish, publish_changes
 
@@ -142,6 +142,30 @@ async def update(
     return customer
 
 
+def _retrieve(call: Call) -> dict[str, Any]:
+    """The customer, or Stripe's `deleted_customer` object for one that was deleted."""
+    if call.path["id"] in call.account.state.deleted_customers:
+        return {"id": call.path["id"], "object": "customer", "deleted": True}
+    return find(call.account, call.path["id"])
+
+
+async def delete(account: Account, customer_id: str, origin: Origin) -> dict[str, Any]:
+    """Delete a customer for good (`customer.deleted`); retrieving it then answers the
+    `deleted_customer` object. Stripe would also cancel the customer's subscriptions and detach
+    its payment methods: the stand-in deletes only customers that have neither, and says so."""
+    async with account.lock:
+        customer = find(account, customer_id)
+        state = account.state
+        if any(s["customer"] == customer_id for s in state.subscriptions.values()) or any(
+            m["customer"] == customer_id for m in state.payment_methods.values()
+        ):
+            raise not_supported("deleting a customer that has subscriptions or payment methods")
+        del state.customers[customer_id]
+        state.deleted_customers.append(customer_id)
+        publish(account, "customer.deleted", customer, origin)
+    return {"id": customer_id, "object": "customer", "deleted": True}
+
+
 ROUTES = (
     Route(
         "POST", "/v1/customers", "CustomerCreateParams", (*FIELDS, "payment_method"),
@@ -151,12 +175,13 @@ ROUTES = (
         "GET", "/v1/customers", "CustomerListParams", ("email", *LIST_PARAMS),
         lambda call: page(call, "customers", "customer", matching(call.params, "email")),
     ),
-    Route(
-        "GET", "/v1/customers/{id}", "CustomerRetrieveParams", (),
-        retrieve("customers", "customer"),
-    ),
+    Route("GET", "/v1/customers/{id}", "CustomerRetrieveParams", (), _retrieve),
     Route(
         "POST", "/v1/customers/{id}", "CustomerUpdateParams", FIELDS,
         lambda call: update(call.account, call.path["id"], call.params, call.origin),
+    ),
+    Route(
+        "DELETE", "/v1/customers/{id}", "CustomerDeleteParams", (),
+        lambda call: delete(call.account, call.path["id"], call.origin),
     ),
 )

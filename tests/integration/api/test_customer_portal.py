@@ -58,7 +58,7 @@ def test_bearer_gets_a_portal_url_for_their_own_customer(
 
 def test_cookie_session_gets_a_portal_url(api: InProcessApp, demo_session, demo_customer,
                                           devstack: Devstack):
-    response = api.post_portal(cookies={
+    response = api.post_portal(headers={"Origin": api.url}, cookies={
         "sb-access-token": demo_session["access_token"],
         "sb-refresh-token": demo_session["refresh_token"],
     })
@@ -199,8 +199,9 @@ def test_expired_access_cookie_is_renewed_with_the_refresh_cookie(
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
     claims["exp"] = int(time.time()) - 60
     expired = project_signed(stack, claims)
-    response = api.post_portal(cookies={"sb-access-token": expired,
-                                               "sb-refresh-token": session["refresh_token"]})
+    response = api.post_portal(headers={"Origin": api.url},
+                               cookies={"sb-access-token": expired,
+                                        "sb-refresh-token": session["refresh_token"]})
     assert response.status_code == 200
     assert devstack.portal_sessions(demo_customer)[-1]["url"] == response.json()["url"]
     set_cookies = response.headers.get_list("set-cookie")
@@ -211,7 +212,8 @@ def test_expired_access_cookie_is_renewed_with_the_refresh_cookie(
 
 
 def test_unknown_refresh_cookie_is_401_and_clears_the_cookies(api: InProcessApp):
-    response = api.post_portal(cookies={"sb-refresh-token": "not-a-real-refresh-token"})
+    response = api.post_portal(headers={"Origin": api.url},
+                               cookies={"sb-refresh-token": "not-a-real-refresh-token"})
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
     cleared = response.headers.get_list("set-cookie")
     assert len(cleared) == 2 and all("Max-Age=0" in c for c in cleared)

@@ -10,6 +10,7 @@ import pytest
 
 from billing_app.platform.outcomes import Refusal
 from billing_app.session import actions
+from billing_app.session.codes import Ticket
 from devstack import seed as demo
 from devstack.config import StackConfig
 from tests.helpers import Devstack
@@ -35,8 +36,8 @@ def test_with_forwarding_each_client_has_its_own_bucket_at_supabase(
 ):
     gotrue_token_bucket.auth_settings(sb_forwarded_for_enabled=True)
     drain_this_machines_bucket(stack, gotrue_token_bucket)
-    code = api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, "203.0.113.44"))
-    assert isinstance(code, str)  # counted against 203.0.113.44, not this server
+    ticket = api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, "203.0.113.44"))
+    assert isinstance(ticket, Ticket)  # counted against 203.0.113.44, not this server
 
 
 def test_without_forwarding_at_supabase_the_servers_bucket_applies(

@@ -6,13 +6,15 @@ Reflex's own middleware on the hosted server: tests/integration/hosted/test_cors
 Each case knows what its credentials are, so it knows its one right answer:
 
     not POST                                   405 {"error": "Method not allowed"}, Allow: POST
+    POST, no Authorization header, a session   403 {"error": "Forbidden"}
+      cookie, and no trusted Origin
     POST, the credential used is a live        200 {"url"} for this user's own customer,
       token of a user with a customer            or 429 {"error": "Too many requests"} + Retry-After
     POST, a live token of a user without one   404 {"error": "No subscription found"}
     POST, anything else                        401 {"error": "Unauthorized"}
 
 The credential used is the Authorization header when there is one (Bearer, any case), else the
-session cookies. Nothing else may come back: no other status or body, no stack trace, no secret
+session cookies, which count only from a trusted Origin (SITE_URL's, or development's frontend). Nothing else may come back: no other status or body, no stack trace, no secret
 in a body or header, and every portal session made has the fixed return_url.
 """
 
@@ -225,11 +227,22 @@ def json_error(answer: Answer, status: int, message: str) -> bool:
     return answer.status == status and answer.json() == {"error": message}
 
 
-def check_answer(case: PortalCase, answer: Answer, stripe_base: str, describe) -> None:
+def carries_session_cookie(request: Sent) -> bool:
+    cookie = next((v for k, v in request.headers if k == "Cookie"), "")
+    pairs = (pair.split("=", 1) for pair in cookie.split("; ") if "=" in pair)
+    return any(k in ("sb-access-token", "sb-refresh-token") and v for k, v in pairs)
+
+
+def check_answer(case: PortalCase, request: Sent, answer: Answer, stripe_base: str,
+                 trusted: list[str], describe) -> None:
     if case.method != "POST":
         assert answer.status == 405 and answer.headers.get("allow") == "POST", describe()
         body = b"" if case.method == "HEAD" else b'{"error":"Method not allowed"}'
         assert answer.body == body, describe()
+        return
+    if (case.authorization is None and carries_session_cookie(request)
+            and case.origin not in trusted):
+        assert json_error(answer, 403, "Forbidden"), describe()
         return
     live = credential_used(case)
     if live == "live_with_customer":
@@ -272,11 +285,12 @@ def test_hostile_requests_get_only_documented_answers(
                 return (f"{case!r:.1500}\nsent headers: {request.headers!r:.1500}\n"
                         f"got {answer.status} {answer.body[:300]!r}")
             check_nothing_leaks(answer, secrets, describe)
-            check_answer(case, answer, stack.stripe_api_base, describe)
+            check_answer(case, request, answer, stack.stripe_api_base,
+                         [trusted, "http://localhost:3000"], describe)
 
     batch()
 
-    tally.check("portal", 5_000, TIME_BUDGET_S, (200, 401, 404, 405))
+    tally.check("portal", 5_000, TIME_BUDGET_S, (200, 401, 403, 404, 405))
     made = devstack.portal_sessions(tokens.customer)
     assert made and all(
         s["return_url"] == f"{api.url}/dashboard/settings/billing" for s in made)

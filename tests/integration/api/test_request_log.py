@@ -53,7 +53,9 @@ def test_every_request_gets_its_own_id(api: InProcessApp):
     ("GET", "/api/auth/callback?code=made-up-code", {}, "/api/auth/callback", 303,
      "code_expired"),
     ("GET", "/api/auth/refresh", {}, "/api/auth/refresh", 303, "refresh_refused"),
-    ("POST", "/api/auth/sign_out", {}, "/api/auth/sign_out", 303, "signed_out"),
+    ("POST", "/api/auth/sign_out", {"headers": {"Origin": "http://app.test"}},
+     "/api/auth/sign_out", 303, "signed_out"),
+    ("POST", "/api/auth/sign_out", {}, "/api/auth/sign_out", 403, "cross_site"),
     ("GET", "/api/health", {}, "/api/health", 200, "ok"),
     ("GET", "/api/ready", {}, "/api/ready", 200, "ready"),
 ])

@@ -15,6 +15,7 @@ import pytest
 
 from billing_app.platform.outcomes import Outcome, Refusal
 from billing_app.session import actions
+from billing_app.session.codes import Ticket
 from billing_app.ui.states.login import MESSAGES
 from devstack import seed as demo
 from devstack.config import StackConfig
@@ -22,11 +23,11 @@ from tests.helpers import Devstack, sign_in
 from tests.in_process import InProcessApp
 
 
-def attempt(api: InProcessApp, email: str, password: str, ip: str) -> str | Refusal:
+def attempt(api: InProcessApp, email: str, password: str, ip: str) -> Ticket | Refusal:
     return api.run(actions.sign_in(email, password, ip))
 
 
-def outcome(result: str | Refusal) -> Outcome:
+def outcome(result: Ticket | Refusal) -> Outcome:
     return result.outcome if isinstance(result, Refusal) else Outcome.SIGNED_IN
 
 
@@ -95,7 +96,8 @@ def test_a_supabase_429_on_refresh_is_429_with_retry_after(api: InProcessApp, no
     assert (renewal.status_code, renewal.json()) == (429, {"error": "Too many requests"})
     assert renewal.headers["retry-after"] == "60"
     assert "set-cookie" not in renewal.headers  # the session stays: it is only a wait
-    portal = api.post_portal(cookies=expired_session)  # renews inline: the same 429
+    portal = api.post_portal(cookies=expired_session,  # renews inline: the same 429
+                             headers={"Origin": api.url})
     assert (portal.status_code, portal.headers["retry-after"]) == (429, "60")
 
 

@@ -1,5 +1,6 @@
 """`python -m devstack run -- <command>`, which `make run` uses: stand-ins up for the command's
-lifetime, gone after Ctrl-C; none at all with real credentials."""
+lifetime, gone after Ctrl-C; none at all with real credentials. `exec`, which `make doctor`
+uses, runs on the stand-ins already up (tests/integration/doctor/test_doctor.py runs it so)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,30 @@ def test_real_credentials_start_no_stand_in(tmp_path):
     assert "ran" in result.stdout and "no local stand-ins" in result.stdout
     assert not (tmp_path / "stack" / "running.json").exists()
     assert not (tmp_path / "stack" / "postgres").exists()
+
+
+def test_exec_needs_the_stand_ins_running_and_starts_none(tmp_path):
+    config = _stack(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "exec", "--", sys.executable, "-c", "print('ran')"],
+        cwd=PROJECT_ROOT, env=_env(config), capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1 and "ran" not in result.stdout
+    assert "the local stand-ins aren't running. Start them with `make run`" in result.stderr
+    assert status(config) == {"postgres": False, "supabase": False, "stripe": False}
+
+
+def test_exec_with_real_credentials_runs_the_command_as_it_is(tmp_path):
+    env = _env(_stack(tmp_path), STRIPE_SECRET_KEY="sk_test_real")
+    script = "import os; print(os.environ['STRIPE_SECRET_KEY'], os.environ.get('SITE_URL'))"
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "exec", "--", sys.executable, "-c", script],
+        cwd=PROJECT_ROOT, env={k: v for k, v in env.items() if k != "SITE_URL"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sk_test_real", "None"]
 
 
 def _cli(config: StackConfig, action: str, **extra: str) -> None:

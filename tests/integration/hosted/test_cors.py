@@ -59,6 +59,7 @@ def test_an_untrusted_simple_request_gets_no_allow_origin(app_server: RunningApp
                  "sb-refresh-token": session["refresh_token"]},
     )
     assert "access-control-allow-origin" not in response.headers
+    assert response.status_code == 403  # and nothing was made (tests/integration/api/test_csrf.py)
 
 
 @pytest.mark.parametrize("path", API_PATHS)

@@ -1,12 +1,18 @@
 """The app as hosted (`reflex run --env prod`, one port): each route once over real HTTP, the
 cookies as the real server writes them, the Stripe stand-in's own webhook deliveries, keep-alive
-connections, and a server log with no secret in it. Every documented answer of each route is
+connections, and a server log with no secret in it (not even from Reflex's own error lines). Every documented answer of each route is
 tested in-process, in tests/integration/api/."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+import uuid
+
 import httpx
 import pytest
+import socketio
 
 from devstack import seed as demo
 from devstack.config import StackConfig
@@ -71,11 +77,14 @@ def test_an_unknown_sign_in_code_goes_back_to_login(app_server: RunningApp):
     assert response.status_code == 303
     assert response.headers["location"] == (
         f"{app_server.url}/login?next=%2Fdashboard&error=expired")
-    assert "set-cookie" not in response.headers
+    # No session; only the sign-in nonce, if any, is cleared.
+    assert [c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")] == [
+        "sb-sign-in-nonce"]
+    assert "Max-Age=0" in response.headers["set-cookie"]
 
 
 def test_sign_out_clears_the_cookies(app_server: RunningApp):
-    response = app_server.post("/api/auth/sign_out")
+    response = app_server.post("/api/auth/sign_out", headers={"Origin": app_server.url})
     assert (response.status_code, response.headers["location"]) == (303,
                                                                      f"{app_server.url}/login")
     assert all("Max-Age=0" in c for c in response.headers.get_list("set-cookie"))
@@ -107,3 +116,47 @@ def test_other_paths_are_not_logged_and_get_no_request_id(app_server: RunningApp
 def test_no_token_or_key_reaches_the_servers_log(stack: StackConfig, app_server: RunningApp,
                                                  demo_session: dict):
     assert_no_secret_in_log(app_server, stack, demo_session)
+
+
+def send_an_unknown_event(app: RunningApp, cookie: str, authorization: str, query: dict) -> None:
+    """What a browser (or anyone) can send: a websocket event naming a handler that doesn't
+    exist. Reflex logs the whole event, with the handshake's headers and the page's query."""
+
+    async def send() -> None:
+        client = socketio.AsyncClient()
+        await client.connect(f"{app.url}?token={uuid.uuid4()}", socketio_path="/_event",
+                             namespaces=["/_event"], transports=["websocket"],
+                             headers={"Cookie": cookie, "Authorization": authorization,
+                                      "Origin": app.url})
+        await client.emit("event", {
+            "name": "reflex___state____state.no_such_handler", "payload": {},
+            "router_data": {"pathname": "/login", "query": query,
+                            "asPath": "/login?" + "&".join(f"{k}={v}" for k, v in query.items())},
+        }, namespace="/_event")
+        await asyncio.sleep(0.5)
+        await client.disconnect()
+
+    asyncio.run(send())
+
+
+def test_an_unknown_websocket_event_logs_no_token_code_or_bearer(stack: StackConfig,
+                                                                 app_server: RunningApp):
+    session = sign_in(stack, demo.DEMO_EMAIL)
+    code = f"one-time-code-{uuid.uuid4().hex}"
+    bearer_token = f"bearer-{uuid.uuid4().hex}"
+    cookie = (f"sb-access-token={session['access_token']}; "
+              f"sb-refresh-token={session['refresh_token']}; "
+              f"__Host-sb-refresh-token=host-{session['refresh_token']}")
+    send_an_unknown_event(app_server, cookie, f"Bearer {bearer_token}",
+                          {"code": code, "next": "/dashboard"})
+    deadline = time.monotonic() + 10
+    while "no_such_handler" not in app_server.log_text():
+        assert time.monotonic() < deadline, "Reflex logged nothing for the unknown event"
+        time.sleep(0.1)
+    # The console wraps long lines: compare with every line break and space taken out.
+    log = re.sub(r"\s+", "", app_server.log_text())
+    leaked = {name: secret in log for name, secret in (
+        ("access token", session["access_token"]), ("refresh token", session["refresh_token"]),
+        ("code", code), ("bearer token", bearer_token))}
+    assert leaked == dict.fromkeys(leaked, False)
+    assert "[redacted]" in log  # the event was logged, without them

@@ -17,6 +17,7 @@ from billing_app.billing.account import load_account
 from billing_app.platform.outcomes import NOT_AUTHENTICATED, UpstreamError
 from billing_app.platform.settings import get_settings
 from billing_app.session import actions
+from billing_app.session.codes import Ticket
 from devstack import seed as demo
 from devstack.config import StackConfig
 from tests.helpers import Devstack, project_signed, sign_in
@@ -71,7 +72,8 @@ def test_the_portal_works(api: InProcessApp, legacy_stack: StackConfig, legacy: 
     # Browser-style, with an expired access cookie: renewed inline, then the portal.
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
     expired = project_signed(legacy_stack, {**claims, "exp": int(time.time()) - 60})
-    renewed = api.post_portal(cookies={"sb-access-token": expired,
+    renewed = api.post_portal(headers={"Origin": api.url},
+                              cookies={"sb-access-token": expired,
                                        "sb-refresh-token": session["refresh_token"]})
     assert renewed.status_code == 200 and "sb-access-token=" in renewed.headers["set-cookie"]
 
@@ -107,7 +109,8 @@ def test_checkout_and_the_webhook_write_the_row(api: InProcessApp, legacy_stack:
 
 def test_sign_in_and_its_limit(api: InProcessApp):
     address = "198.51.100.200"
-    assert isinstance(api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, address)), str)
+    assert isinstance(api.run(actions.sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD, address)),
+                      Ticket)
     email = f"legacy-limit-{uuid.uuid4().hex[:6]}@example.com"
     tries = [api.run(actions.sign_in(email, "wrong-password", address)) for _ in range(6)]
     assert [t.outcome.value for t in tries] == ["wrong_credentials"] * 5 + ["too_many_sign_ins"]

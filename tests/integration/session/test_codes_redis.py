@@ -45,23 +45,31 @@ def use_redis(monkeypatch) -> RunWithRedis:
 
 def test_a_code_from_one_instance_is_redeemed_once_on_another(redis_server: RedisServer,
                                                               use_redis):
-    code = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION))
-    assert use_redis(redis_server.url, lambda: sign_in_codes.redeem(code)) == SESSION
-    assert use_redis(redis_server.url, lambda: sign_in_codes.redeem(code)) is None
+    ticket = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION))
+    pending = use_redis(redis_server.url, lambda: sign_in_codes.redeem(ticket.code))
+    assert pending.session == SESSION and pending.belongs_to(ticket.nonce)
+    assert use_redis(redis_server.url, lambda: sign_in_codes.redeem(ticket.code)) is None
+
+
+def test_redis_keeps_the_nonces_hash_never_the_nonce(redis_server: RedisServer, use_redis):
+    ticket = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION))
+    stored = redis_server.client().get(sign_in_codes.REDIS_KEY_PREFIX + ticket.code)
+    assert ticket.nonce.encode() not in stored
 
 
 def test_racing_redemptions_of_one_code_have_one_winner(redis_server: RedisServer, use_redis):
-    code = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION))
+    code = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION)).code
 
     async def race():
         return await asyncio.gather(*(sign_in_codes.redeem(code) for _ in range(20)))
 
     results = use_redis(redis_server.url, race)
-    assert results.count(SESSION) == 1 and results.count(None) == 19
+    assert [r.session for r in results if r is not None] == [SESSION]
+    assert results.count(None) == 19
 
 
 def test_codes_expire_after_sixty_seconds_in_redis(redis_server: RedisServer, use_redis):
-    code = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION))
+    code = use_redis(redis_server.url, lambda: sign_in_codes.issue(SESSION)).code
     key = sign_in_codes.REDIS_KEY_PREFIX + code
     ttl = redis_server.client().ttl(key)
     assert 55 <= ttl <= sign_in_codes.CODE_TTL_S

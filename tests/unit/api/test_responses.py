@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from billing_app.api import responses
 from billing_app.platform.outcomes import Outcome, Refusal, rate_limited
+from billing_app.session import cookies
 from billing_app.session.supabase_auth import Session, User
 from tests.helpers import app_settings
 
@@ -19,7 +20,9 @@ SESSION = Session("acc", "ref", 0, User("u", "e@example.com"))
 @pytest.fixture
 def site(monkeypatch):
     def on(site_url: str) -> None:
-        monkeypatch.setattr(responses, "get_settings", lambda: app_settings(SITE_URL=site_url))
+        settings = app_settings(SITE_URL=site_url)
+        monkeypatch.setattr(responses, "get_settings", lambda: settings)
+        monkeypatch.setattr(cookies, "get_settings", lambda: settings)
     return on
 
 
@@ -28,6 +31,7 @@ def site(monkeypatch):
     (Outcome.REFRESH_REFUSED, 401, {"error": "Unauthorized"}),
     (Outcome.NO_SUBSCRIPTION, 404, {"error": "No subscription found"}),
     (Outcome.ALREADY_SUBSCRIBED, 409, {"error": "Already subscribed"}),
+    (Outcome.CROSS_SITE, 403, {"error": "Forbidden"}),
     (Outcome.UPSTREAM_FAILED, 500, {"error": "Failed to create portal session"}),
     (Outcome.INVALID_SIGNATURE, 400, {"error": "Invalid signature"}),
 ])
@@ -49,15 +53,17 @@ def test_method_not_allowed_names_post():
 
 
 def test_session_cookies_are_httponly_lax_and_secure_on_https(site):
-    for site_url, secure in (("http://localhost:3000", False), ("https://app.example.com", True)):
+    for site_url, prefix in (("http://localhost:3000", ""), ("https://app.example.com", "__Host-")):
         site(site_url)
         response = Response()
         responses.store_session(response, SESSION)
         set_cookies = response.headers.getlist("set-cookie")
-        assert [c.split("=")[0] for c in set_cookies] == ["sb-access-token", "sb-refresh-token"]
+        assert [c.split("=")[0] for c in set_cookies] == [f"{prefix}sb-access-token",
+                                                          f"{prefix}sb-refresh-token"]
         for cookie in set_cookies:
             assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
-            assert ("Secure" in cookie) == secure
+            assert ("Secure" in cookie) == (prefix == "__Host-")
+            assert "Domain" not in cookie  # the browser refuses a __Host- cookie with one
 
 
 def test_clearing_expires_both_cookies(site):
@@ -67,6 +73,11 @@ def test_clearing_expires_both_cookies(site):
     set_cookies = response.headers.getlist("set-cookie")
     assert {c.split("=")[0] for c in set_cookies} == {"sb-access-token", "sb-refresh-token"}
     assert all("Max-Age=0" in c for c in set_cookies)
+    site("https://app.example.com")
+    response = Response()
+    responses.clear_session(response)
+    assert {c.split("=")[0] for c in response.headers.getlist("set-cookie")} == {
+        "__Host-sb-access-token", "__Host-sb-refresh-token"}
 
 
 

@@ -1,13 +1,14 @@
 """The rate limits' counting and where they keep their counts (platform/rate_limits.py).
 
-The limit as users meet it (429, Retry-After, Stripe not called) is tested over HTTP in
-tests/integration/test_rate_limit.py (Redis shared by instances too) and, with the portal's
-decisions, in test_portal_decisions.py.
+The limits as users meet them (429, Retry-After, Stripe not called) are tested over HTTP in
+tests/integration/api/test_rate_limit.py (Redis shared by instances, and Redis going away and
+coming back, too) and, with the actions' decisions, in tests/unit/billing/.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 
@@ -21,8 +22,8 @@ from billing_app.platform import rate_limits
 from billing_app.platform.rate_limits import Limit
 from tests.helpers import app_settings
 
-SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute", SIGN_IN_EMAIL_RATE_LIMIT="3/minute",
-                        SIGN_IN_IP_RATE_LIMIT="1/hour")
+SETTINGS = app_settings(PORTAL_RATE_LIMIT="2/minute", CHECKOUT_RATE_LIMIT="3/minute",
+                        SIGN_IN_EMAIL_RATE_LIMIT="3/minute", SIGN_IN_IP_RATE_LIMIT="1/hour")
 
 
 @pytest.fixture
@@ -31,6 +32,13 @@ def settings(monkeypatch):
     monkeypatch.setattr(rate_limits, "get_settings", lambda: current["value"])
     monkeypatch.setattr(rate_limits, "_by_loop", {})
     return current
+
+
+def tries(limit: Limit, key: str, n: int) -> list[int | None]:
+    """n tries within one event loop (the limiter lives per loop)."""
+    async def run():
+        return [await rate_limits.wait_s(limit, key) for _ in range(n)]
+    return asyncio.run(run())
 
 
 def test_without_redis_the_counts_live_in_this_process():
@@ -45,22 +53,38 @@ def test_with_redis_every_instance_shares_one_count():
 
 
 def test_within_the_limit_no_wait_then_a_wait_of_at_most_the_window(settings):
-    async def tries():
-        return [await rate_limits.wait_s(Limit.PORTAL, "user-1") for _ in range(4)]
-
-    first, second, third, fourth = asyncio.run(tries())
+    first, second, third, fourth = tries(Limit.PORTAL, "user-1", 4)
     assert first is None and second is None
     assert 55 <= third <= 60 and 55 <= fourth <= 60
 
 
-def test_a_broken_store_is_an_upstream_error(settings):
+def test_each_limit_has_its_own_rate_and_its_own_count(settings):
+    async def both():
+        portal = [await rate_limits.wait_s(Limit.PORTAL, "user-1") for _ in range(3)]
+        checkout = [await rate_limits.wait_s(Limit.CHECKOUT, "user-1") for _ in range(4)]
+        return portal, checkout
+
+    portal, checkout = asyncio.run(both())
+    assert [w is None for w in portal] == [True, True, False]
+    assert [w is None for w in checkout] == [True, True, True, False]
+
+
+def test_the_default_rates():
+    defaults = app_settings()
+    rates = {limit: rate_limits.limits.parse(getattr(defaults, setting)).amount
+             for limit, setting in rate_limits.RATES.items()}
+    assert rates == {Limit.PORTAL: 10, Limit.CHECKOUT: 5, Limit.SIGN_IN_EMAIL: 5,
+                     Limit.SIGN_IN_IP: 20}
+
+
+def test_a_failing_shared_store_falls_back_to_counting_in_this_process(settings, caplog):
+    """Redis unreachable: the limit still holds, counted by this process alone (README: the
+    rate limit while Redis is down), and the log says so."""
     settings["value"] = SETTINGS.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-
-    async def one_try():
-        return await rate_limits.wait_s(Limit.PORTAL, "user-1")
-
-    with pytest.raises(rate_limits.UpstreamError, match="rate-limit store failed"):
-        asyncio.run(one_try())
+    with caplog.at_level(logging.WARNING, logger=rate_limits.logger.name):
+        first, second, third = tries(Limit.PORTAL, "user-1", 3)
+    assert first is None and second is None and 55 <= third <= 60
+    assert "counting in this process" in caplog.text
 
 
 def test_each_limit_counts_at_its_own_rate_and_keys_apart(settings):

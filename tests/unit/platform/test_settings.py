@@ -80,6 +80,8 @@ def test_a_missing_setting_is_named(env, name):
     ("PORTAL_RATE_LIMIT", "0/minute"),
     ("PORTAL_RATE_LIMIT", "-1/minute"),
     ("PORTAL_RATE_LIMIT", "10/minute;100/hour"),
+    ("CHECKOUT_RATE_LIMIT", "5 a minute"),
+    ("CHECKOUT_RATE_LIMIT", "0/minute"),
     ("SIGN_IN_EMAIL_RATE_LIMIT", "five a minute"),
     ("SIGN_IN_IP_RATE_LIMIT", "0/minute"),
     # A key in the wrong variable, in either generation, is refused.
@@ -128,6 +130,12 @@ def test_the_portal_rate_limit_is_ten_a_minute_unless_set(env):
     assert load_settings().portal_rate_limit == "10/minute"
     env.setenv("PORTAL_RATE_LIMIT", "30 per hour")
     assert load_settings().portal_rate_limit == "30 per hour"
+
+
+def test_the_checkout_rate_limit_is_five_a_minute_unless_set(env):
+    assert load_settings().checkout_rate_limit == "5/minute"
+    env.setenv("CHECKOUT_RATE_LIMIT", "20 per hour")
+    assert load_settings().checkout_rate_limit == "20 per hour"
 
 
 @pytest.mark.parametrize("old,new", [("SUPABASE_ANON_KEY", "SUPABASE_PUBLISHABLE_KEY"),

@@ -1,9 +1,10 @@
-"""Customers: metadata, lists and paging."""
+"""Customers: metadata, lists and paging, deleting."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
 import stripe
 
 from tests.integration.devstack.stripe.harness import Standin
@@ -32,3 +33,28 @@ def test_customer_list_filters_by_email_and_pages(standin: Standin) -> None:
     )
     assert [c.id for c in second.data] == [made[0].id]
     assert second.has_more is False
+
+
+def test_a_deleted_customer_is_gone_as_on_stripe(standin: Standin) -> None:
+    email = f"throwaway-{time.time_ns()}@example.com"
+    made = standin.client.v1.customers.create(params={"email": email})
+    deleted = standin.client.v1.customers.delete(made.id)
+    assert deleted.to_dict() == {"id": made.id, "object": "customer", "deleted": True}
+    # Retrieving it answers Stripe's deleted_customer object; lists and new work leave it out.
+    assert standin.client.v1.customers.retrieve(made.id).to_dict() == deleted.to_dict()
+    assert standin.client.v1.customers.list(params={"email": email}).data == []
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        standin.client.v1.billing_portal.sessions.create(params={"customer": made.id})
+    assert caught.value.code == "resource_missing"
+    with pytest.raises(stripe.InvalidRequestError) as again:
+        standin.client.v1.customers.delete(made.id)
+    assert again.value.code == "resource_missing"
+    assert standin.event_types(made.id) == ["customer.created", "customer.deleted"]
+
+
+def test_deleting_a_customer_with_a_card_is_refused_as_unsupported(
+    standin: Standin, customer: stripe.Customer
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match="does not support deleting"):
+        standin.client.v1.customers.delete(customer.id)
+    assert standin.client.v1.customers.retrieve(customer.id).email == customer.email
