@@ -7,6 +7,10 @@ dev frontend in development): see billing_app/platform/origins.py.
 `redis_token_expiration` (every Reflex state manager reads it, not only Redis's) is how long a
 tab's state outlives its last event: Reflex's hour let abandoned tabs pile up in memory, and the
 billing page needs a tab's state only across a trip to Stripe's portal (SECURITY.md).
+
+Pages are plain HTML elements styled with Tailwind (the Tailwind v4 plugin), without Radix
+Themes (billing_app/ui/components/__init__.py); the built files are also stored compressed with
+Brotli (smaller than gzip), which browsers prefer, and gzip for the others.
 """
 
 import sys
@@ -27,8 +31,10 @@ config = rx.Config(
     app_name="billing_app",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
+    # No Tailwind plugins (the default adds @tailwindcss/typography, which no page uses).
+    plugins=[rx.plugins.TailwindV4Plugin(config={"plugins": []})],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    frontend_compression_formats=["brotli", "gzip"],
     redis_url=hosting.redis_url,
     redis_token_expiration=STATE_EXPIRY_S,
     cors_allowed_origins=trusted_origins(

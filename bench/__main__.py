@@ -9,13 +9,18 @@ One run:
    both with the same load, alternating between them, at each concurrency (10 and 50 users, 15 s
    each), and records latency percentiles, throughput, errors, and each server's own CPU time;
 4. measures each server's RSS after warm-up and again once it has served 10,000 requests;
-5. measures click-to-redirect in Chromium: from the click on Manage Subscription until the
+5. at zero latency, loads the billing page in Chromium as a signed-in user, cold (a fresh
+   browser profile) and warm (back from the portal), from the app and from the reference's
+   server-rendered page in turns, 15 of each: until the plan is on screen, the bytes
+   transferred, and a timeline of where a load's time goes (bench/page_load.py);
+6. measures click-to-redirect in Chromium: from the click on Manage Subscription until the
    portal URL starts loading, median of 20;
-6. prints every figure with the app/reference ratios and the goals, and writes them as JSON.
+7. prints every figure with the app/reference ratios and the goals, and writes them as JSON.
 
 The floor is max(auth, REST) + Stripe: the three calls made directly from the benchmark, one
 request at a time (the injected latency plus what the stand-ins themselves take). No
-implementation of the path can beat it; the ratios are taken against it.
+implementation of the path can beat it; the ratios are taken against it. The reference runs on
+the app's own sockets (httpx on aiohttp's pool) unless `--reference-transport=httpx`.
 `--smoke` runs the same steps small and short, so the test suite can check that it still works.
 """
 
@@ -37,6 +42,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench import page_load
+from billing_app.platform import paths
 from devstack import seed
 from devstack.app_process import AppProcess, free_port, start_app
 from devstack.chromium import CHROMIUM_ARGS, chromium_path
@@ -52,6 +59,9 @@ GOALS = {
     "zero_latency_throughput_ratio": 0.8,
     "rss_growth": 0.10,
     "click_over_floor_ms": 100,
+    "cold_load_ms": 400,
+    "warm_load_ms": 250,
+    "cold_transfer_kib": 200,
 }
 
 
@@ -109,6 +119,8 @@ class Report:
     phases: list[Phase] = field(default_factory=list)
     rss: dict = field(default_factory=dict)
     click_to_redirect_ms: list[float] = field(default_factory=list)
+    # per site ("app", "reference"): medians of the cold and warm loads (page_load.medians)
+    page_loads: dict = field(default_factory=dict)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -121,20 +133,24 @@ def percentile(values: list[float], q: float) -> float:
 
 # --- setting up ------------------------------------------------------------------------------
 
-def make_users(stack: StackConfig, count: int) -> list[str]:
-    """`count` subscribed users, signed in; returns their access tokens."""
+def sign_in(stack: StackConfig, email: str) -> dict:
+    """A fresh session from Supabase Auth (access_token, refresh_token, ...)."""
+    response = httpx.post(
+        f"{stack.supabase_url}/auth/v1/token?grant_type=password",
+        headers={"apikey": stack.api_key("anon")},
+        json={"email": email, "password": seed.DEMO_PASSWORD}, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def make_users(stack: StackConfig, count: int) -> tuple[list[str], str]:
+    """`count` subscribed users, signed in: their access tokens, and their plan's name."""
     admin, sk = seed.admin_client(stack), seed.stripe_client(stack)
-    tokens = []
+    tokens, plan = [], ""
     for n in range(count):
-        email = f"bench-{n}@example.com"
-        seed.create_subscriber(admin, sk, email)
-        response = httpx.post(
-            f"{stack.supabase_url}/auth/v1/token?grant_type=password",
-            headers={"apikey": stack.api_key("anon")},
-            json={"email": email, "password": seed.DEMO_PASSWORD}, timeout=10)
-        response.raise_for_status()
-        tokens.append(response.json()["access_token"])
-    return tokens
+        plan = seed.create_subscriber(admin, sk, f"bench-{n}@example.com")["plan_label"]
+        tokens.append(sign_in(stack, f"bench-{n}@example.com")["access_token"])
+    return tokens, plan
 
 
 # Never reached, and per second: the limiter still counts every request, but a user's moving
@@ -151,13 +167,14 @@ def set_latency(stack: StackConfig, auth: int, rest: int, stripe: int) -> None:
 def start_reference(stack: StackConfig, log_path: Path,
                     transport: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, **stack.app_env(), "SITE_URL": "http://localhost:3000",
+    url = f"http://127.0.0.1:{port}"
+    # Its own address: the portal's return link leads back to its page.
+    env = {**os.environ, **stack.app_env(), "SITE_URL": url,
            "BENCH_REFERENCE_TRANSPORT": transport}
     with log_path.open("ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", "bench.reference_endpoint", "--port",
                                  str(port)], cwd=PROJECT_ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
             httpx.post(f"{url}/api/customer_portal", timeout=1)
@@ -264,21 +281,50 @@ def run_phases(report: Report, servers: list[Server], tokens_file: Path, latency
 
 # --- the browser -----------------------------------------------------------------------------
 
+def launch_chromium(playwright):
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("Chromium is needed for the browser figures (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+
+
+def session_cookies(stack: StackConfig, email: str) -> list[dict]:
+    """The session cookies a signed-in browser holds."""
+    session = sign_in(stack, email)
+    return [{"name": "sb-access-token", "value": session["access_token"]},
+            {"name": "sb-refresh-token", "value": session["refresh_token"]}]
+
+
+def page_loads(servers: list[Server], stack: StackConfig, email: str, plan_text: str,
+               samples: int) -> tuple[dict, list[page_load.Load]]:
+    """The billing page's cold and warm loads, the app's and the reference's in turns."""
+    from playwright.sync_api import sync_playwright
+
+    cookies = session_cookies(stack, email)
+    sites = [page_load.Site(server.name, server.url, paths.BILLING, cookies, plan_text,
+                            portal_prefix=f"{stack.stripe_api_base}/p/session/")
+             for server in servers]
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            loads = page_load.measure(browser, sites, samples)
+        finally:
+            browser.close()
+    return {site.name: page_load.medians(loads, site.name) for site in sites}, loads
+
+
 def click_to_redirect(app: Server, stack: StackConfig, email: str, clicks: int) -> list[float]:
     """From the button's click event in the page to the start of the portal request. Both moments
     reach this process the same way (a page binding, a request event), so their lag cancels out,
     and Playwright's own time to find and click the button is left out."""
     from playwright.sync_api import sync_playwright
 
-    path = chromium_path()
-    if path is None:
-        raise RuntimeError("Chromium is needed for click-to-redirect (apt-get install chromium)")
     times = []
     portal = f"{stack.stripe_api_base}/p/session/"
     clicked_at: list[float] = []
     requested_at: list[float] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         context = browser.new_context(base_url=app.url)
         context.expose_binding("benchClicked",
                                lambda _source: clicked_at.append(time.perf_counter()))
@@ -314,6 +360,41 @@ def by(report: Report, server: str, latency: str, concurrency: int) -> Phase | N
     return None
 
 
+def print_page_loads(report: Report) -> None:
+    if not report.page_loads:
+        return
+    first = next(iter(report.page_loads.values()))
+    count = first.get("cold", {}).get("loads", 0)
+    print(f"\npage load in Chromium: a signed-in user, zero latency, median of {count} loads "
+          f"each, the sites in turns")
+    print(f"  {'site':9} {'load':4} {'plan on screen':>14} {'transferred':>12} {'requests':>8} "
+          f"{'websocket':>9} {'last text':>9}")
+    for name, kinds in report.page_loads.items():
+        for kind, m in kinds.items():
+            print(f"  {name:9} {kind:4} {m['plan_ms']:11.0f} ms {m['bytes'] / 1024:8.1f} KiB "
+                  f"{m['requests']:8} {m['ws_bytes'] / 1024:5.1f} KiB "
+                  f"{m['content_after_plan_ms']:+6.0f} ms")
+    print("  (cold: a fresh browser profile; warm: the same one, back from the portal by its\n"
+          "  return link, a navigation from another site; again: opened again in the same tab.\n"
+          "  Transferred: over HTTP, headers included; the websocket's frames apart. Last text:\n"
+          "  the page's last text change, counted from the plan.)")
+    app = report.page_loads.get("app", {})
+    for other in ("baseline", "reference"):
+        theirs = report.page_loads.get(other, {})
+        for kind in page_load.KINDS:
+            if kind in app and kind in theirs:
+                print(f"  app / {other} {kind}: "
+                      f"{app[kind]['plan_ms'] / theirs[kind]['plan_ms']:.2f} x the time, "
+                      f"{app[kind]['bytes'] / max(1, theirs[kind]['bytes']):.2f} x the bytes")
+    for kind in ("cold", "warm"):
+        if kind in app:
+            print(f"\n  the app's {kind} load, each step's median (ms since the navigation "
+                  f"started):")
+            for step, at in app[kind]["timeline"].items():
+                if at is not None:
+                    print(f"    {at:7.0f}  {step}")
+
+
 def print_report(report: Report, concurrencies: list[int]) -> list[str]:
     """Print every figure; return the goals that were not met."""
     floor = report.floor_ms
@@ -331,15 +412,17 @@ def print_report(report: Report, concurrencies: list[int]) -> list[str]:
               f"{p.stand_ins_cpu_ms_per_request:9.2f} {p.client_cpu_ms_per_request:6.2f}")
     print("(cpu ms/req: the server's own processes; stand-ins: Supabase and Stripe stand-ins and "
           "PostgreSQL; client: the load generator. All three share the machine's cores.)")
-    print("\napp / reference")
-    for latency in ("injected", "zero"):
-        for c in concurrencies:
-            a, r = by(report, "app", latency, c), by(report, "reference", latency, c)
-            if a and r:
-                print(f"  {latency:8} {c:3} users: p50 {a.p50_ms / r.p50_ms:.2f}  "
-                      f"p95 {a.p95_ms / r.p95_ms:.2f}  p99 {a.p99_ms / r.p99_ms:.2f}  "
-                      f"throughput {a.throughput_rps / r.throughput_rps:.2f}  "
-                      f"cpu/req {a.cpu_ms_per_request / r.cpu_ms_per_request:.2f}")
+    for other in ("baseline", "reference"):
+        ratios = [(latency, c, by(report, "app", latency, c), by(report, other, latency, c))
+                  for latency in ("injected", "zero") for c in concurrencies]
+        ratios = [(latency, c, a, r) for latency, c, a, r in ratios if a and r]
+        if ratios:
+            print(f"\napp / {other}")
+        for latency, c, a, r in ratios:
+            print(f"  {latency:8} {c:3} users: p50 {a.p50_ms / r.p50_ms:.2f}  "
+                  f"p95 {a.p95_ms / r.p95_ms:.2f}  p99 {a.p99_ms / r.p99_ms:.2f}  "
+                  f"throughput {a.throughput_rps / r.throughput_rps:.2f}  "
+                  f"cpu/req {a.cpu_ms_per_request / r.cpu_ms_per_request:.2f}")
     print("\nRSS (MB)")
     for name, rss in report.rss.items():
         growth = (rss["after"] - rss["start"]) / rss["start"]
@@ -349,6 +432,8 @@ def print_report(report: Report, concurrencies: list[int]) -> list[str]:
     if clicks:
         print(f"\nclick-to-redirect: median {statistics.median(clicks):.0f} ms of {len(clicks)} "
               f"(floor {floor:.0f} ms)")
+
+    print_page_loads(report)
 
     missed = []
     checks = []
@@ -364,12 +449,14 @@ def print_report(report: Report, concurrencies: list[int]) -> list[str]:
         checks.append((f"p50 <= {GOALS['p50_over_floor_at_50']} x floor at {high} users",
                        app_high.p50_ms / floor <= GOALS["p50_over_floor_at_50"]))
         checks.append((f"0 errors at {high} users", app_high.errors == 0))
-    cpu_app = [p.cpu_ms_per_request for p in report.phases if p.server == "app"]
-    cpu_ref = [p.cpu_ms_per_request for p in report.phases if p.server == "reference"]
-    if cpu_app and cpu_ref:
-        ratio = statistics.median(cpu_app) / statistics.median(cpu_ref)
-        checks.append((f"CPU per request <= {GOALS['cpu_ratio']} x reference ({ratio:.2f})",
-                       ratio <= GOALS["cpu_ratio"]))
+    for latency in ("injected", "zero"):
+        for c in concurrencies:
+            a, r = by(report, "app", latency, c), by(report, "reference", latency, c)
+            if a and r:
+                ratio = a.cpu_ms_per_request / r.cpu_ms_per_request
+                text = (f"CPU per request <= {GOALS['cpu_ratio']} x reference, {latency} "
+                        f"latency, {c} users ({ratio:.2f})")
+                checks.append((text, ratio <= GOALS["cpu_ratio"]))
     za, zr = by(report, "app", "zero", high), by(report, "reference", "zero", high)
     if za and zr:
         ratio = za.throughput_rps / zr.throughput_rps
@@ -385,6 +472,21 @@ def print_report(report: Report, concurrencies: list[int]) -> list[str]:
         median = statistics.median(clicks)
         text = f"click-to-redirect <= floor + {GOALS['click_over_floor_ms']} ms ({median:.0f} ms)"
         checks.append((text, median <= floor + GOALS["click_over_floor_ms"]))
+    app_pages = report.page_loads.get("app", {})
+    if "cold" in app_pages and "warm" in app_pages:
+        cold, warm = app_pages["cold"], app_pages["warm"]
+        kib = cold["bytes"] / 1024
+        before = max(cold["data_before_plan_ms"], warm["data_before_plan_ms"])
+        checks += [
+            (f"cold load to the plan <= {GOALS['cold_load_ms']} ms ({cold['plan_ms']:.0f} ms)",
+             cold["plan_ms"] <= GOALS["cold_load_ms"]),
+            (f"warm load <= {GOALS['warm_load_ms']} ms ({warm['plan_ms']:.0f} ms)",
+             warm["plan_ms"] <= GOALS["warm_load_ms"]),
+            (f"cold transfer <= {GOALS['cold_transfer_kib']} KiB ({kib:.0f} KiB)",
+             kib <= GOALS["cold_transfer_kib"]),
+            (f"the plan shows no later than any other content ({before:.0f} ms before it)",
+             before <= 0),
+        ]
     print("\ngoals")
     for text, met in checks:
         print(f"  [{'x' if met else ' '}] {text}")
@@ -408,16 +510,21 @@ def main() -> int:
                         default=env_ms("DEVSTACK_STRIPE_LATENCY_MS", 200))
     parser.add_argument("--rss-requests", type=int, default=10_000)
     parser.add_argument("--clicks", type=int, default=20)
-    parser.add_argument("--reference-transport", choices=["httpx", "aiohttp"], default="httpx",
-                        help="the reference endpoint's sockets: httpx's own pool (as the issue "
-                             "defines it) or httpx-aiohttp's, the ones the app uses")
+    parser.add_argument("--loads", type=int, default=15,
+                        help="page loads of each kind (cold, warm) per site")
+    parser.add_argument("--reference-transport", choices=["httpx", "aiohttp"], default="aiohttp",
+                        help="the reference endpoint's sockets: httpx-aiohttp's, the ones the app "
+                             "uses (the default: only the code differs), or httpx's own pool")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the app (e.g. a `git worktree` of main), run "
+                             "and measured beside this one in the same run, in turns")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--smoke", action="store_true",
                         help="a few users, a few seconds: checks that the benchmark runs")
     args = parser.parse_args()
     if args.smoke:
         args.users, args.concurrency, args.seconds = 4, "2,4", 1.5
-        args.rss_requests, args.clicks = 200, 2
+        args.rss_requests, args.clicks, args.loads = 200, 2, 2
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     if args.users < max(concurrencies):
         parser.error("--users must be at least the highest concurrency (distinct users)")
@@ -431,7 +538,7 @@ def main() -> int:
     try:
         print("starting the stand-ins and making users...", flush=True)
         up(stack)
-        tokens = make_users(stack, args.users)
+        tokens, plan_text = make_users(stack, args.users)
         tokens_file = work / "tokens.json"
         tokens_file.write_text(json.dumps(tokens))
 
@@ -439,14 +546,17 @@ def main() -> int:
         # The benchmark sends each user's token many times a second; the app's per-user portal
         # limit (PORTAL_RATE_LIMIT, 10/minute by default) would answer 429 without calling Stripe
         # and measure something else, so it is raised out of the way.
-        app_proc: AppProcess = start_app(stack, work / "app.log",
-                                         extra_env={"PORTAL_RATE_LIMIT": BENCH_RATE_LIMIT})
-        processes.append(app_proc)
+        servers = []
+        for name, project in (("app", PROJECT_ROOT), ("baseline", args.baseline)):
+            if project is not None:
+                started = start_app(stack, work / f"{name}.log", cwd=project,
+                                    extra_env={"PORTAL_RATE_LIMIT": BENCH_RATE_LIMIT})
+                processes.append(started)
+                servers.append(Server(name, started.url, started.process.pid))
         ref_proc, ref_url = start_reference(stack, work / "reference.log",
                                             args.reference_transport)
         processes.append(ref_proc)
-        servers = [Server("app", app_proc.url, app_proc.process.pid),
-                   Server("reference", ref_url, ref_proc.pid)]
+        servers.append(Server("reference", ref_url, ref_proc.pid))
         for server in servers:  # warm up: connections, caches, lazy imports
             drive(server, tokens_file, min(concurrencies), 1.0, requests=50)
             server.rss_start_mb = server.rss_mb()
@@ -455,7 +565,8 @@ def main() -> int:
         report = Report(
             machine={"cpus": os.cpu_count(), "python": sys.version.split()[0],
                      "date": time.strftime("%Y-%m-%d %H:%M %Z")},
-            settings={k: v for k, v in vars(args).items() if k != "json"},
+            settings={k: str(v) if isinstance(v, Path) else v
+                      for k, v in vars(args).items() if k != "json"},
             floor_ms=round(asyncio.run(
                 measured_floor(stack, tokens[0], 10 if args.smoke else 30)), 1),
             injected_ms=max(args.auth_latency, args.rest_latency) + args.stripe_latency,
@@ -467,6 +578,9 @@ def main() -> int:
         set_latency(stack, 0, 0, 0)
         print("zero latency", flush=True)
         run_phases(report, servers, tokens_file, "zero", concurrencies, args.seconds, stack)
+        print("page loads in Chromium (zero latency)...", flush=True)
+        report.page_loads, _ = page_loads(servers, stack, "bench-0@example.com", plan_text,
+                                          args.loads)
         for server in servers:
             remaining = args.rss_requests - server.served
             if remaining > 0:

@@ -6,7 +6,7 @@ Six folders, each importing only from those below it (ui, api and doctor side by
     doctor/          `make doctor`: the settings, the Supabase project and the Stripe account
                      checked before users find what is wrong (named findings -> ✔ / ✘ lines)
     ui/              pages/, components/ (layout only), states/ (Reflex events -> page state,
-                     redirects, toasts), display (how a plan is worded), backend_errors
+                     messages, redirects), display (how a plan is worded), backend_errors
     api/             one module per resource (portal, checkout, auth, webhooks, health):
                      named outcomes -> statuses and JSON, in responses.ERRORS; csrf (the
                      same-origin check for cookie callers); client_address (the client's IP)

@@ -15,7 +15,7 @@ import reflex as rx
 from reflex.constants import CompileContext
 from reflex.utils.exec import get_compile_context
 
-from billing_app.api.app import create_api
+from billing_app.api.app import with_reflex
 from billing_app.platform import clients, log_redaction, paths
 from billing_app.platform.settings import SettingsError, get_settings
 from billing_app.ui.backend_errors import on_backend_error
@@ -32,11 +32,16 @@ if get_compile_context() != CompileContext.EXPORT:
     except SettingsError as exc:
         sys.exit(f"billing_app: configuration error: {exc}")
 
-app = rx.App(api_transformer=create_api(), backend_exception_handler=on_backend_error)
+# Messages appear in the page (ui/components/messages.py), so no toaster: Reflex's one is 33 KB of
+# JavaScript on every load. Its connection overlay goes with it; the pages show the connection's
+# trouble themselves (connection_alert).
+app = rx.App(api_transformer=with_reflex, toaster=None,
+             backend_exception_handler=on_backend_error)
+del app.app_wraps[(5, "Overlay")]
 app.register_lifespan_task(clients.lifespan)
 
 app.add_page(login_page, route=paths.LOGIN, title="Sign in", on_load=LoginState.on_load)
 app.add_page(billing_page, route=paths.BILLING, title="Billing", on_load=BillingState.load)
 # Everything else under the dashboard leads to the billing page (which checks the session).
-for path in (paths.HOME, paths.DASHBOARD, "/dashboard/settings"):
+for path in (paths.HOME, paths.DASHBOARD, paths.DASHBOARD_SETTINGS):
     app.add_page(rx.fragment, route=path, on_load=rx.redirect(paths.BILLING, replace=True))

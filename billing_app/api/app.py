@@ -1,17 +1,20 @@
-"""The Starlette app Reflex mounts its own backend into (`api_transformer`, see billing_app.py):
-every route, one module per resource, behind the request log; the user actions behind the
-same-origin check for cookie callers (csrf.py; sign-out checks every caller itself)."""
+"""The HTTP routes, one module per resource, behind the request log (`create_api`; the user
+actions behind the same-origin check for cookie callers, csrf.py; sign-out checks every caller
+itself), and how they sit in front of Reflex's backend (`with_reflex`, the app's
+`api_transformer`)."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing_app.api.auth import auth_callback, auth_refresh, auth_sign_out
 from billing_app.api.checkout import checkout_sessions
 from billing_app.api.csrf import from_this_site
 from billing_app.api.health import liveness, readiness
+from billing_app.api.pages import served_pages
 from billing_app.api.portal import customer_portal
 from billing_app.api.request_ids import RequestLogMiddleware
 from billing_app.api.responses import PostOnly
@@ -33,3 +36,22 @@ def create_api() -> Starlette:
         ],
         middleware=[Middleware(RequestLogMiddleware)],
     )
+
+
+API_PREFIX = "/api/"
+
+
+def with_reflex(reflex_backend: ASGIApp) -> ASGIApp:
+    """`/api/...` to the routes; everything else (the websocket, and with one port the built
+    pages, see pages.py) to Reflex's backend. Reflex wraps the result in its own middleware
+    (CORS from rxconfig.py, its contexts), once."""
+    api = create_api()
+    pages = served_pages(reflex_backend, paths.PAGES)
+
+    async def site(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+            await api(scope, receive, send)
+        else:
+            await pages(scope, receive, send)
+
+    return site

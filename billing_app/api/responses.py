@@ -75,6 +75,15 @@ def clear_session(response: Response) -> None:
 DRAIN_LIMIT_BYTES = 1024 * 1024
 
 
+def _may_have_body(scope: Scope) -> bool:
+    """HTTP/1.x carries a body only with Content-Length (other than 0) or Transfer-Encoding; an
+    HTTP/2 request may stream one without either."""
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return scope.get("http_version") not in ("1.0", "1.1")
+
+
 class PostOnly:
     """An ASGI endpoint that runs `handler` for POST and answers every other method (TRACE,
     PROPFIND, ...) with the JSON 405, where Starlette would answer in plain text itself.
@@ -88,7 +97,7 @@ class PostOnly:
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body_done = False
+        body_done = not _may_have_body(scope)
 
         async def receive_and_note() -> Message:
             nonlocal body_done

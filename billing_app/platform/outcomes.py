@@ -1,4 +1,4 @@
-"""What actions end in, as named values; only the edges turn them into statuses, toasts or log names.
+"""What actions end in, as named values; only the edges turn them into statuses, messages or log names.
 
 An action returns `Redirect` when it worked or a `Refusal` naming why not. Lower layers raise
 `UpstreamError` when Supabase, Stripe or Redis fails; `guarded` turns that (and any Stripe error)

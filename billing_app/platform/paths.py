@@ -3,7 +3,10 @@
 HOME = "/"
 LOGIN = "/login"
 DASHBOARD = "/dashboard"
+DASHBOARD_SETTINGS = "/dashboard/settings"
 BILLING = "/dashboard/settings/billing"
+# Every page the app builds.
+PAGES = (HOME, LOGIN, DASHBOARD, DASHBOARD_SETTINGS, BILLING)
 
 API_CUSTOMER_PORTAL = "/api/customer_portal"
 API_CHECKOUT_SESSIONS = "/api/checkout_sessions"

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import logging
 import math
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 import limits
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+import limits.storage
+import limits.strategies
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
@@ -56,28 +61,66 @@ RATES = {
 }
 
 
+T = TypeVar("T")
+Storage = RedisStorage | limits.storage.MemoryStorage
+# Redis's strategy answers awaitables; the memory store's answers at once.
+Strategy = MovingWindowRateLimiter | limits.strategies.MovingWindowRateLimiter
+
+
 @dataclass
 class _Limiter:
-    shared: MovingWindowRateLimiter
+    shared: Strategy
     rates: dict[Limit, limits.RateLimitItem]
-    local: MovingWindowRateLimiter | None = None  # while the shared store fails
+    local: Strategy | None = None  # while the shared store fails
     shared_failed_at: float = field(default=-math.inf)
 
 
-# The memory store keeps a timer task and Redis a connection pool: both belong to one event loop,
-# so each loop gets its own (as clients.py does for the HTTP pools).
+# Redis's connection pool belongs to one event loop, so each loop gets its own limiter (as
+# clients.py does for the HTTP pools); in memory, that makes one count per loop.
 _by_loop: dict[asyncio.AbstractEventLoop, _Limiter] = {}
 
 
+class InlineExpiryMemoryStorage(limits.storage.MemoryStorage):
+    """limits' in-memory store, clearing out old entries at most once a second, inline.
+
+    Its own clean-up starts a new thread every 10 ms while hits come in (`threading.Timer`),
+    which cost the portal path about 0.4 ms of CPU per request under load (bench/RESULTS.md);
+    its asyncio twin is worse, with a thread hop per key on every hit (`asyncio.to_thread`).
+    The clean-up only frees memory: whether a hit is allowed is decided from the entries'
+    times, so how often it runs changes no answer. limits has no setting for it; this replaces
+    the private method its hits call (limits is pinned in requirements.txt, and
+    tests/unit/platform/test_rate_limits.py fails if the override stops being called).
+    """
+
+    EXPIRE_EVERY_S = 1.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_expiry = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the name limits calls
+        now = time.monotonic()
+        if now >= self._next_expiry:
+            self._next_expiry = now + self.EXPIRE_EVERY_S
+            self._MemoryStorage__expire_events()
+
+
 def storage_for(settings: Settings) -> Storage:
-    """Redis (shared by every instance) when REDIS_URL is set, else this process's memory."""
+    """Redis (shared by every instance) when REDIS_URL is set, else this process's memory (the
+    synchronous store: it never waits on I/O, so the event loop may call it directly)."""
     if settings.redis_url:
         # redis-py, which Reflex already depends on, rather than limits' default client coredis;
         # REDIS_TIMEOUT_S bounds every command, so a hung Redis can't hold a click.
         return RedisStorage(f"async+{settings.redis_url}", implementation="redispy",
                             wrap_exceptions=True, socket_timeout=settings.redis_timeout_s,
                             socket_connect_timeout=settings.redis_timeout_s)
-    return MemoryStorage()
+    return InlineExpiryMemoryStorage()
+
+
+def _strategy(storage: Storage) -> Strategy:
+    if isinstance(storage, RedisStorage):
+        return MovingWindowRateLimiter(storage)
+    return limits.strategies.MovingWindowRateLimiter(storage)
 
 
 def _current() -> _Limiter:
@@ -86,10 +129,15 @@ def _current() -> _Limiter:
     if limiter is None:
         settings = get_settings()
         limiter = _by_loop[loop] = _Limiter(
-            MovingWindowRateLimiter(storage_for(settings)),
+            _strategy(storage_for(settings)),
             {limit: limits.parse(getattr(settings, setting)) for limit, setting in RATES.items()},
         )
     return limiter
+
+
+async def _answer(result: T | Awaitable[T]) -> T:
+    """The memory store answers at once; Redis's answer is awaited."""
+    return await result if inspect.isawaitable(result) else result
 
 
 def _store_key(key: str) -> str:
@@ -97,12 +145,12 @@ def _store_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def _count(strategy: MovingWindowRateLimiter, rate: limits.RateLimitItem, limit: Limit,
+async def _count(strategy: Strategy, rate: limits.RateLimitItem, limit: Limit,
                  key: str) -> int | None:
     namespace, stored = f"billing-app:{limit.value}", _store_key(key)
-    if await strategy.hit(rate, namespace, stored):
+    if await _answer(strategy.hit(rate, namespace, stored)):
         return None
-    stats = await strategy.get_window_stats(rate, namespace, stored)
+    stats = await _answer(strategy.get_window_stats(rate, namespace, stored))
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
@@ -123,7 +171,7 @@ async def wait_s(limit: Limit, key: str) -> int | None:
                            "process for %.0f s", type(exc.storage_error).__name__,
                            RETRY_SHARED_AFTER_S)
     if limiter.local is None:
-        limiter.local = MovingWindowRateLimiter(MemoryStorage())
+        limiter.local = _strategy(InlineExpiryMemoryStorage())
     try:
         return await _count(limiter.local, rate, limit, key)
     except StorageError as exc:

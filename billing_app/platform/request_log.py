@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from billing_app.platform.outcomes import Outcome
 
@@ -71,7 +71,7 @@ def note_stripe_request(request_id: str | None) -> None:
 
 def write(record: RequestRecord, started: float) -> None:
     record.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-    logger.info(json.dumps(asdict(record)))
+    logger.info(json.dumps(vars(record)))  # the fields in order, without asdict()'s deep copy
 
 
 @contextlib.contextmanager

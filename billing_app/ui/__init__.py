@@ -1,2 +1,2 @@
 """The Reflex front door: pages and components (layout only) and states (events that turn named
-outcomes into page state, redirects and toasts)."""
+outcomes into page state, messages and redirects)."""

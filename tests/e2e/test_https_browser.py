@@ -1,5 +1,5 @@
 """Chromium at the app's https address (the `https_app` instance behind its TLS front): Secure,
-`__Host-` session cookies, the rate-limit toast, and nothing secret in the websocket's frames.
+`__Host-` session cookies, the rate-limit message, and nothing secret in the websocket's frames.
 
 The front's certificate comes from a throwaway CA that Chromium doesn't know, so the context
 ignores certificate errors; the page is still https, with wss:// for the websocket, and
@@ -86,7 +86,7 @@ def test_past_the_limit_manage_subscription_shows_the_message(
     button = page.get_by_role("button", name="Manage Subscription")
     expect(button).to_be_enabled()
     button.click()
-    expect(page.get_by_text("Too many requests")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Too many requests")
     expect(button).to_be_enabled()
     expect(page).to_have_url(BILLING)
     assert len(devstack.portal_sessions(customer)) == 10  # Stripe wasn't asked an 11th time

@@ -4,82 +4,65 @@ from __future__ import annotations
 
 import reflex as rx
 
+from billing_app.ui.components.badge import badge
+from billing_app.ui.components.buttons import action_button
+from billing_app.ui.components.card import card
+from billing_app.ui.components.messages import alert, alert_when, status
+from billing_app.ui.components.skeleton import skeleton
+from billing_app.ui.components.styles import MUTED
 from billing_app.ui.states.billing import BillingState
 
 
-def to_stripe_button(label: str, on_click: rx.event.EventHandler) -> rx.Component:
-    """A button that leaves for a Stripe page: a spinner, and disabled, while it runs."""
-    return rx.button(
-        label,
-        on_click=on_click,
-        loading=BillingState.redirecting,
-        disabled=BillingState.redirecting,
-        size="3",
-    )
-
-
 def manage_button() -> rx.Component:
-    return to_stripe_button("Manage Subscription", BillingState.open_portal)
+    return action_button("Manage Subscription", on_click=BillingState.open_portal,
+                         busy=BillingState.redirecting)
 
 
 def subscribe_button() -> rx.Component:
-    return to_stripe_button("Subscribe", BillingState.subscribe)
-
-
-def updating_note() -> rx.Component:
-    return rx.cond(
-        BillingState.updating,
-        rx.hstack(rx.spinner(size="1"), rx.text("Updating…", size="1", color_scheme="gray"),
-                  align="center"),
-    )
+    return action_button("Subscribe", on_click=BillingState.subscribe,
+                         busy=BillingState.redirecting)
 
 
 def plan_details() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading(BillingState.plan_label, size="5"),
-            rx.badge(BillingState.status_label, color_scheme=BillingState.status_color,
-                     variant="soft", size="2"),
-            align="center",
+    return rx.el.div(
+        rx.el.div(
+            rx.el.h2(BillingState.plan_label, class_name="text-lg font-semibold"),
+            badge(BillingState.status_label, BillingState.status_color),
+            class_name="flex items-center gap-3",
         ),
-        rx.text(BillingState.price_text, size="4"),
-        rx.text(BillingState.renewal_text, color_scheme="gray"),
-        rx.hstack(manage_button(), rx.cond(BillingState.can_subscribe, subscribe_button())),
-        rx.text(
-            "Change plan, cancel, update your card or download invoices in Stripe's "
-            "secure customer portal.",
-            size="1",
-            color_scheme="gray",
-        ),
-        spacing="3",
-        align="start",
+        rx.el.p(BillingState.price_text, class_name="text-base"),
+        rx.el.p(BillingState.renewal_text, class_name=MUTED),
+        rx.el.div(manage_button(), rx.cond(BillingState.can_subscribe, subscribe_button()),
+                  class_name="flex flex-wrap gap-3 pt-1"),
+        rx.el.p("Change plan, cancel, update your card or download invoices in Stripe's "
+                "secure customer portal.", class_name="text-xs text-gray-600"),
+        class_name="space-y-2",
     )
 
 
 def no_subscription() -> rx.Component:
-    return rx.vstack(
-        rx.text("You don't have a subscription yet.", size="3"),
+    return rx.el.div(
+        rx.el.p("You don't have a subscription yet."),
         subscribe_button(),
-        spacing="3",
-        align="start",
+        class_name="space-y-3",
     )
 
 
 def plan_card() -> rx.Component:
-    return rx.card(
+    return card(
         rx.cond(
             BillingState.load_error != "",
-            rx.callout(BillingState.load_error, color_scheme="red", role="alert"),
+            alert(BillingState.load_error),
             rx.cond(
                 BillingState.loaded,
-                rx.vstack(
+                rx.el.div(
                     rx.cond(BillingState.has_subscription, plan_details(), no_subscription()),
-                    updating_note(),
-                    spacing="3",
+                    alert_when(BillingState.action_error),
+                    rx.cond(BillingState.updating, status("Updating…", busy=True)),
+                    class_name="space-y-3",
                 ),
-                rx.hstack(rx.spinner(), rx.text("Loading your plan…"), align="center"),
+                skeleton("Loading your plan…"),
             ),
         ),
-        width="100%",
-        padding="1.5em",
+        label="Your plan",
     )

@@ -1,2 +1,2 @@
 """Reflex states: the event handlers behind the pages. Each handler calls one action and only
-translates its named outcome into state, a redirect or a toast."""
+translates its named outcome into state, a message or a redirect."""

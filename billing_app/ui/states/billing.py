@@ -2,8 +2,12 @@
 Subscribe; and, back from Stripe, a short watch for the webhook that records the change.
 
 `open_portal` and `subscribe` call the same actions as `POST /api/customer_portal` and
-`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a toast or a
-trip to sign-in (TOASTS).
+`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a message
+under the buttons (MESSAGES) or a trip to sign-in.
+
+The plan comes first: `load` ends as soon as the row is read and shown; anything slower (the
+comparison with Stripe after a portal visit; later, payment details and invoices) runs in a
+background event after it, so it holds back neither the plan nor a click.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from billing_app.ui.states.session import SessionState, login_redirect
 logger = logging.getLogger(__name__)
 
 # What the page says when an action is refused. UPSTREAM_FAILED is worded per action.
-TOASTS = {
+MESSAGES = {
     Outcome.NO_SUBSCRIPTION: "No subscription found",
     Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
     Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
@@ -59,9 +63,12 @@ class BillingState(SessionState):
     status: str = ""
     renewal_text: str = ""
     redirecting: bool = False
+    action_error: str = ""
     updating: bool = False
-    # Backend only: what the watch waits for, and when the user left for the portal.
+    # Backend only: what the watch waits for, the row compared with Stripe, and when the user
+    # left for the portal.
     _expected: Subscription | None = None
+    _compared: Subscription | None = None
     _portal_opened_at: float = 0.0
 
     @rx.var
@@ -85,10 +92,12 @@ class BillingState(SessionState):
         """on_load: check the session (locally, against the JWKS, where the project signs
         asymmetrically) and read the row, both at once, on every visit."""
         # The tab's state outlives a page load; show nothing from the last visit until this
-        # visit's session check and read are done.
-        self.loaded, self.redirecting, self.updating, self.load_error = False, False, False, ""
-        self._show(None)
-        yield
+        # visit's session check and read are done. (A fresh tab has nothing to clear.)
+        if self.loaded or self.load_error or self.action_error or self.redirecting:
+            self.loaded, self.redirecting, self.updating = False, False, False
+            self.load_error = self.action_error = ""
+            self._show(None)
+            yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
             yield access
@@ -106,26 +115,40 @@ class BillingState(SessionState):
         self.user_email = account.user.email
         self._show(account.subscription)
         self.loaded = True
-        if (watch := await self._watch_if_stripe_moved_on(account.subscription)) is not None:
-            yield watch
+        if (follow_up := self._after_the_plan(account.subscription)) is not None:
+            yield follow_up
 
-    async def _watch_if_stripe_moved_on(self, row: Subscription | None):
-        """Back from checkout or the portal with the webhook not yet in: watch for it."""
+    def _after_the_plan(self, row: Subscription | None) -> rx.event.EventSpec | None:
+        """Back from checkout or the portal with the webhook not yet in: watch for it. Both run
+        in the background, after the plan is shown: events of a tab run one at a time, so work
+        left in `load` would hold back the plan and every click until it ended."""
         back_from_portal = time.time() - self._portal_opened_at < PORTAL_RETURN_WINDOW_S
         back_from_checkout = self.router.url.query_parameters.get("checkout") == "success"
-        self._portal_opened_at, self._expected = 0.0, None
+        self._portal_opened_at, self._expected, self._compared = 0.0, None, None
         if back_from_checkout and not is_live(row):
             return BillingState.watch_for_webhook
         if back_from_portal and row is not None:
-            try:
-                expected = await subscription.as_stripe_has_it(row)
-            except UpstreamError as exc:
-                logger.warning("billing page: couldn't compare with Stripe: %s", exc)
-                return None
-            if expected is not None and expected != row:
-                self._expected = expected
-                return BillingState.watch_for_webhook
+            self._compared = row
+            return BillingState.compare_with_stripe
         return None
+
+    @rx.event(background=True)
+    async def compare_with_stripe(self):
+        """Back from the portal: when Stripe already has what the row doesn't (a change the
+        webhook hasn't written yet), watch for it."""
+        async with self:
+            row = self._compared
+        if row is None:
+            return
+        try:
+            expected = await subscription.as_stripe_has_it(row)
+        except UpstreamError as exc:
+            logger.warning("billing page: couldn't compare with Stripe: %s", exc)
+            return
+        if expected is not None and expected != row:
+            async with self:
+                self._expected = expected
+            yield BillingState.watch_for_webhook
 
     @rx.event(background=True)
     async def watch_for_webhook(self):
@@ -159,7 +182,7 @@ class BillingState(SessionState):
         portal marks the visit (a refused click must not cost a Stripe read on the next load)."""
         if self.redirecting:
             return
-        self.redirecting = True
+        self.redirecting, self.action_error = True, ""
         yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
@@ -182,8 +205,8 @@ class BillingState(SessionState):
         if result.outcome is Outcome.NOT_AUTHENTICATED:
             yield login_redirect(paths.BILLING)
             return
-        message = TOASTS.get(result.outcome, failed)
-        yield rx.toast.error(message.format(retry_after_s=result.retry_after_s))
+        message = MESSAGES.get(result.outcome, failed)
+        self.action_error = message.format(retry_after_s=result.retry_after_s)
 
     async def open_portal(self):
         """Manage Subscription."""

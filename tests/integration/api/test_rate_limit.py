@@ -2,7 +2,7 @@
 (PORTAL_RATE_LIMIT unset: 10 a minute; CHECKOUT_RATE_LIMIT unset: 5 a minute).
 
 Past a limit the answer is 429 with Retry-After, and the Stripe stand-in's record shows that
-Stripe was not asked. (The button's toast is in tests/e2e/test_https_browser.py.) With
+Stripe was not asked. (The button's message is in tests/e2e/test_https_browser.py.) With
 REDIS_URL, separate instances count against one limit, in a real redis-server; while that
 Redis is down each instance counts alone, and the shared count resumes when it is back.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -78,3 +79,31 @@ def test_clearing_expires_both_cookies(site):
     assert {c.split("=")[0] for c in response.headers.getlist("set-cookie")} == {
         "__Host-sb-access-token", "__Host-sb-refresh-token"}
 
+
+
+def post_only_reads(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> int:
+    """How many times PostOnly asked for the body, for a POST whose handler never reads it."""
+    asked = []
+
+    async def receive():
+        asked.append(1)
+        body = chunks[len(asked) - 1] if len(asked) <= len(chunks) else b""
+        return {"type": "http.request", "body": body, "more_body": len(asked) < len(chunks)}
+
+    async def send(_message):
+        pass
+
+    async def handler(_request):
+        return Response(status_code=204)
+
+    scope = {"type": "http", "method": "POST", "http_version": "1.1", "path": "/api/x",
+             "headers": headers, "query_string": b""}
+    asyncio.run(responses.PostOnly(handler)(scope, receive, send))
+    return len(asked)
+
+
+def test_post_only_drains_an_unread_body_and_skips_an_empty_one():
+    assert post_only_reads([(b"content-length", b"10")], [b"01234", b"56789"]) == 2
+    assert post_only_reads([(b"transfer-encoding", b"chunked")], [b"x"]) == 1
+    assert post_only_reads([(b"content-length", b"0")], []) == 0
+    assert post_only_reads([], []) == 0

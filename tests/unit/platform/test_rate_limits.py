@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 
+import limits
+import limits.strategies
 import pytest
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
+from limits.storage import MemoryStorage
 
 from billing_app.platform import rate_limits
 from billing_app.platform.rate_limits import Limit
@@ -100,3 +105,15 @@ def test_every_limit_has_a_setting():
     assert set(rate_limits.RATES) == set(Limit)
     for setting in rate_limits.RATES.values():
         assert rate_limits.limits.parse(getattr(SETTINGS, setting))
+
+
+def test_the_memory_store_clears_old_entries_inline_and_starts_no_thread():
+    storage = rate_limits.storage_for(SETTINGS)
+    limiter = limits.strategies.MovingWindowRateLimiter(storage)
+    per_second = limits.parse("1/second")
+    assert limiter.hit(per_second, "ns", "user-1") and not limiter.hit(per_second, "ns", "user-1")
+    time.sleep(1.1)  # past the entry's window, and past EXPIRE_EVERY_S
+    assert limiter.hit(per_second, "ns", "user-2")  # this hit clears user-1's old entry
+    assert {key.split("/")[2]: len(entries) for key, entries in storage.events.items()} == {
+        "user-1": 0, "user-2": 1}
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
