@@ -27,7 +27,7 @@ help:
 	@echo "make run    run the app on http://localhost:3000 (local stand-ins unless real credentials are set)"
 	@echo "make doctor check the settings, the Supabase project and the Stripe account (ARGS=--create-test-session)"
 	@echo "make test   run the whole test suite"
-	@echo "make bench  benchmark the portal path against its floor"
+	@echo "make bench  benchmark the billing page's load and the portal path against their floors"
 	@echo "make lint   ruff"
 	@echo "make export frontend.zip + backend.zip for hosting (needs REFLEX_API_URL, see README)"
 

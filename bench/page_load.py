@@ -48,6 +48,7 @@ INIT_SCRIPT = r"""
       this.addEventListener('open', () => { marks.ws_open ??= now(); });
       this.addEventListener('message', (e) => {
         const data = typeof e.data === 'string' ? e.data : '';
+        if (data.startsWith('42')) marks.first_state ??= now();
         marks.frames.push(['in', now(), data.length, data.slice(0, 2),
                            data.includes(%(plan_text)s)]);
       });
@@ -87,8 +88,8 @@ INIT_SCRIPT = r"""
         if (!el || el.closest('head, style, script, noscript')) continue;
         if ((n.textContent || '').trim()) {
           marks.last_text = t;
-          // The first text a state update shows (the frame was in the HTML already).
-          if (marks.ws_open !== undefined) marks.first_data_text ??= marks.last_text;
+          // The first text shown once state arrived (the page's frame came with the HTML).
+          if (marks.first_state !== undefined) marks.first_data_text ??= t;
           break;
         }
       }
@@ -302,7 +303,8 @@ def medians(loads: list[Load], site: str) -> dict:
             "content_ms": round(statistics.median(ld.content_ms for ld in mine), 1),
             "content_after_plan_ms": round(statistics.median(ld.content_ms - ld.plan_ms
                                                             for ld in mine), 1),
-            "data_before_plan_ms": max(ld.data_before_plan_ms for ld in mine),
+            "data_before_plan_ms": round(statistics.median(ld.data_before_plan_ms
+                                                          for ld in mine), 1),
             "bytes": int(statistics.median(ld.bytes for ld in mine)),
             "ws_bytes": int(statistics.median(ld.ws_bytes for ld in mine)),
             "requests": int(statistics.median(ld.requests for ld in mine)),

@@ -35,7 +35,7 @@ if get_compile_context() != CompileContext.EXPORT:
 
 # Messages appear in the page (ui/components/messages.py), so no toaster: Reflex's one is 33 KB of
 # JavaScript on every load. Its connection overlay goes with it; the pages show the connection's
-# trouble themselves (connection_alert), and a Redis outage too (backend_errors.py).
+# trouble themselves (connection_alert).
 app = rx.App(api_transformer=with_reflex, toaster=None,
              backend_exception_handler=on_backend_error, head_components=[languages_script()])
 del app.app_wraps[(5, "Overlay")]

@@ -1,5 +1,5 @@
-"""The HTTP routes, one module per resource, behind the request log (`create_api`), the user
-actions behind the same-origin check for cookie callers (csrf.py; sign-out checks every caller
+"""The HTTP routes, one module per resource, behind the request log (`create_api`; the user
+actions behind the same-origin check for cookie callers, csrf.py; sign-out checks every caller
 itself), and how they sit in front of Reflex's backend (`with_reflex`, the app's
 `api_transformer`)."""
 

@@ -66,6 +66,7 @@ RATES = {
 
 T = TypeVar("T")
 Storage = RedisStorage | limits.storage.MemoryStorage
+# Redis's strategy answers awaitables; the memory store's answers at once.
 Strategy = MovingWindowRateLimiter | limits.strategies.MovingWindowRateLimiter
 
 

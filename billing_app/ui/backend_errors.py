@@ -1,7 +1,7 @@
 """What a page shows when one of its events fails before any handler runs: mostly Redis going
 away (with REDIS_URL, Reflex keeps every tab's state there), which leaves no state to put a
-message in. So the message is written by a script into the page's empty alert kept for it
-(components/messages.unavailable_alert). Anything else gets Reflex's own handler."""
+message in, so the message is written into the page's own slot for it (messages.py
+`unavailable_slot`) by a script. Anything else gets Reflex's own handler."""
 
 # No `from __future__ import annotations`: Reflex checks this handler's annotations at start.
 
@@ -13,11 +13,22 @@ from redis.exceptions import RedisError
 from reflex.app import default_backend_exception_handler
 from reflex.event import EventSpec
 
+from billing_app.ui.components.messages import UNAVAILABLE_SLOT_ID
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "The app is unavailable for a moment. Please try again shortly."
-# The id of the alert every page keeps empty for this message.
-UNAVAILABLE_ID = "app-unavailable"
+# Long enough to read; a second failure restarts the time rather than adding a message.
+SHOWN_MS = 10_000
+SHOW = """(() => {
+  const slot = document.getElementById(%(id)s);
+  if (!slot) return;
+  slot.textContent = %(text)s;
+  slot.hidden = false;
+  clearTimeout(window.__appUnavailableTimer);
+  window.__appUnavailableTimer = setTimeout(() => { slot.hidden = true; slot.textContent = ""; },
+                                            %(ms)d);
+})()"""
 
 
 def _caused_by_redis(exception: BaseException) -> bool:
@@ -32,11 +43,9 @@ def _caused_by_redis(exception: BaseException) -> bool:
 
 
 def show_unavailable() -> EventSpec:
-    """Put UNAVAILABLE into the page's alert (announced: it is a role="alert" live region)."""
-    return rx.call_script(
-        f"document.getElementById({json.dumps(UNAVAILABLE_ID)})"
-        f"?.replaceChildren({json.dumps(UNAVAILABLE)})"
-    )
+    """The page says UNAVAILABLE for SHOWN_MS, in its slot (role="alert")."""
+    return rx.call_script(SHOW % {"id": json.dumps(UNAVAILABLE_SLOT_ID),
+                                  "text": json.dumps(UNAVAILABLE), "ms": SHOWN_MS})
 
 
 def on_backend_error(exception: Exception) -> EventSpec:

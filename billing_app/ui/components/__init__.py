@@ -8,7 +8,7 @@ vars and events.
     card.py       card: a white panel, a named region of the page
     messages.py   alert (role="alert", for errors) and status (role="status", for progress);
                   banner: a notice across the page with its buttons (either role);
-                  connection_alert: the websocket's trouble, in words; unavailable_alert:
+                  connection_alert: the websocket's trouble, in words; unavailable_slot:
                   where a Redis outage's message goes
     skeleton.py   skeleton: grey bars where content will be, "Loading ..." for screen readers
     badge.py      badge: a short label in one of a few tones (a subscription's status)

@@ -7,7 +7,7 @@ import reflex as rx
 
 from billing_app.platform import paths
 from billing_app.ui.components.buttons import submit_button
-from billing_app.ui.components.messages import connection_alert, unavailable_alert
+from billing_app.ui.components.messages import connection_alert, unavailable_slot
 from billing_app.ui.components.post_form import post_form
 from billing_app.ui.components.styles import MUTED
 from billing_app.ui.states.session import SessionState, backend_url
@@ -37,7 +37,7 @@ def signed_in_page(title: str, *children: rx.Component) -> rx.Component:
         ),
         rx.el.main(
             connection_alert(),
-            unavailable_alert(),
+            unavailable_slot(),
             rx.el.h1(title, class_name="text-2xl font-semibold tracking-tight"),
             *children,
             class_name="mx-auto max-w-3xl space-y-6 px-4 py-8",
@@ -49,7 +49,7 @@ def signed_in_page(title: str, *children: rx.Component) -> rx.Component:
 def centered_page(*children: rx.Component) -> rx.Component:
     """A page with one thing in the middle (sign-in)."""
     return rx.el.main(
-        rx.el.div(connection_alert(), unavailable_alert(), *children,
+        rx.el.div(connection_alert(), unavailable_slot(), *children,
                   class_name="w-full max-w-sm space-y-4"),
         class_name=PAGE + " flex items-center justify-center px-4",
     )

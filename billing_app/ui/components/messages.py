@@ -2,6 +2,8 @@
 
 Each appears where it concerns (under the buttons, in the card), rendered only while there is
 something to say: screen readers announce a role="alert" or role="status" element as it appears.
+The page frames (layout.py) hold the two that concern the whole page: the connection's trouble,
+and the slot for "the app is unavailable".
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from reflex_components_core.core.banner import (
     has_too_many_connection_errors,
 )
 
-from billing_app.ui.backend_errors import UNAVAILABLE_ID
 from billing_app.ui.components.buttons import spinner
 from billing_app.ui.components.styles import MUTED
 
 ALERT = "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-200"
+UNAVAILABLE_SLOT_ID = "app-unavailable"
 
 
 def alert(text: rx.Var[str] | str) -> rx.Component:
@@ -58,14 +60,15 @@ def alert_when(text: rx.Var[str]) -> rx.Component:
     return rx.cond(text != "", alert(text))
 
 
+def unavailable_slot() -> rx.Component:
+    """Hidden until an event fails with no state to hold a message (Redis down): then
+    ui/backend_errors.py writes the message in and shows it for a while."""
+    return rx.el.p(id=UNAVAILABLE_SLOT_ID, role="alert", hidden=True, class_name=ALERT)
+
+
 def connection_alert() -> rx.Component:
     """While the page can't reach the backend (twice in a row, as Reflex's own toast waits for):
     "Cannot connect to server: ...", in Reflex's words."""
     return rx.cond(has_too_many_connection_errors,
                    alert(rx.el.span(*default_connection_error())))
 
-
-def unavailable_alert() -> rx.Component:
-    """Empty (and hidden) until a page event fails on Redis: then backend_errors.py writes its
-    message in, with no state to hold it."""
-    return rx.el.p(id=UNAVAILABLE_ID, role="alert", class_name="empty:hidden " + ALERT)
