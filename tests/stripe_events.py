@@ -29,6 +29,22 @@ def events_for(stripe_client: stripe.StripeClient, subscription_id: str) -> list
     return sorted(found, key=lambda e: e["created"])
 
 
+def invoice_events_for(stripe_client: stripe.StripeClient, subscription_id: str,
+                       event_type: str) -> list[dict]:
+    """The `event_type` events (invoice.paid, ...) of invoices that bill this subscription,
+    oldest first. In this API version an invoice names its subscription at
+    `parent.subscription_details.subscription`."""
+    found = []
+    for event in stripe_client.v1.events.list(params={"type": event_type, "limit": 100}
+                                              ).auto_paging_iter():
+        data = event.to_dict(for_json=True)
+        details = (data["data"]["object"].get("parent") or {}).get("subscription_details") or {}
+        if details.get("subscription") == subscription_id:
+            found.append(data)
+    found.reverse()  # newest first, as listed; ties in `created` keep Stripe's order
+    return sorted(found, key=lambda e: e["created"])
+
+
 def post_event(app, body: str | bytes, signature: str | None) -> httpx.Response:
     """POST a body to the app's webhook route (`app` is an InProcessApp or a RunningApp)."""
     headers = {"Content-Type": "application/json"}

@@ -18,6 +18,7 @@ from billing_app.api.pages import served_pages
 from billing_app.api.portal import customer_portal
 from billing_app.api.request_ids import RequestLogMiddleware
 from billing_app.api.responses import PostOnly
+from billing_app.api.subscription import resume
 from billing_app.api.webhooks import stripe_webhook
 from billing_app.platform import paths
 
@@ -27,6 +28,7 @@ def create_api() -> Starlette:
         routes=[
             Route(paths.API_CUSTOMER_PORTAL, PostOnly(from_this_site(customer_portal))),
             Route(paths.API_CHECKOUT_SESSIONS, PostOnly(from_this_site(checkout_sessions))),
+            Route(paths.API_SUBSCRIPTION_RESUME, PostOnly(from_this_site(resume))),
             Route(paths.API_STRIPE_WEBHOOK, PostOnly(stripe_webhook)),
             Route(paths.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),
             Route(paths.API_AUTH_REFRESH, auth_refresh, methods=["GET"]),

@@ -1,23 +1,34 @@
-"""The shared shape of the two user-action routes (portal, checkout): find the caller, run the
-action, and answer `{"url"}` or the documented error, with renewed cookies when they changed."""
+"""The shared shape of the user-action routes (portal, checkout, resume): find the caller, run
+the action, and answer its result as JSON (`{"url"}` for a redirect) or the documented error,
+with renewed cookies when they changed."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from billing_app.api.client_address import client_ip
 from billing_app.api.responses import clear_session, json_answer, refused, store_session
-from billing_app.platform.outcomes import UPSTREAM_FAILED, Redirect, Refusal, UserAction
+from billing_app.platform.outcomes import UPSTREAM_FAILED, Redirect, Refusal
 from billing_app.session import actions
 
 logger = logging.getLogger(__name__)
 
-async def answer_user_action(request: Request, action: UserAction, failed: str) -> Response:
+
+def redirect_body(result: Redirect) -> dict[str, Any]:
+    return {"url": result.url}
+
+
+async def answer_user_action(request: Request,
+                             action: Callable[[str | None], Awaitable[Any]], failed: str,
+                             body: Callable[[Any], dict[str, Any]] = redirect_body) -> Response:
     """Credentials: `Authorization: Bearer <access token>`, or the session cookies (renewed
-    first when the access token has expired). `failed` words this route's 500."""
+    first when the access token has expired). A result that isn't a refusal is answered 200
+    with `body(result)`; `failed` words this route's 500."""
     renewed = None
     try:
         caller = await actions.api_caller(request.headers.get("authorization"), request.cookies,
@@ -30,10 +41,10 @@ async def answer_user_action(request: Request, action: UserAction, failed: str) 
     except Exception:
         logger.exception("%s: unexpected error", request.url.path)
         result = UPSTREAM_FAILED
-    if isinstance(result, Redirect):
-        response = json_answer(200, {"url": result.url}, result.outcome)
-    else:
+    if isinstance(result, Refusal):
         response = refused(result, failed)
+    else:
+        response = json_answer(200, body(result), result.outcome)
     if result == actions.REFRESH_REFUSED:
         clear_session(response)
     elif renewed is not None:

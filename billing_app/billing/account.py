@@ -18,16 +18,15 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
 
 from billing_app.billing import subscription
 from billing_app.billing.subscription import Subscription
 from billing_app.platform import clients, request_log
 from billing_app.platform.outcomes import (
     NOT_AUTHENTICATED,
-    Redirect,
     Refusal,
     UpstreamError,
-    UserAction,
     guarded,
 )
 from billing_app.session import supabase_auth
@@ -39,6 +38,9 @@ class Account:
     user: User
     subscription: Subscription | None
 
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # PostgREST's answers to a JWT it won't take: invalid (a revoked signing key, ...), expired.
 JWT_REFUSED = frozenset({"PGRST301", "PGRST302", "PGRST303"})
@@ -70,18 +72,24 @@ async def load_account(access_token: str | None, *, locally: bool = False
     return Account(user, row)
 
 
-def user_action(name: str) -> Callable[[Callable[[Account], Awaitable[Redirect | Refusal]]],
-                                       UserAction]:
-    """Make `action(account)` a user action `(access token) -> result`: the account is loaded
-    first (a refused token is NOT_AUTHENTICATED), and upstream failures become UPSTREAM_FAILED,
-    logged under `name`."""
+def user_action(name: str) -> Callable[
+    [Callable[Concatenate[Account, P], Awaitable[R]]],
+    Callable[Concatenate[str | None, P], Awaitable[R | Refusal]],
+]:
+    """Make `action(account, ...)` a user action `(access token, ...) -> result`: the account
+    is loaded first (a refused token is NOT_AUTHENTICATED), and upstream failures become
+    UPSTREAM_FAILED, logged under `name`. Further arguments (the portal's flow) pass through."""
 
-    def wrap(action: Callable[[Account], Awaitable[Redirect | Refusal]]) -> UserAction:
+    def wrap(action: Callable[Concatenate[Account, P], Awaitable[R]]
+             ) -> Callable[Concatenate[str | None, P], Awaitable[R | Refusal]]:
         @guarded(name)
         @functools.wraps(action)
-        async def run(access_token: str | None) -> Redirect | Refusal:
+        async def run(access_token: str | None, *args: P.args, **kwargs: P.kwargs
+                      ) -> R | Refusal:
             account = await load_account(access_token)
-            return account if isinstance(account, Refusal) else await action(account)
+            if isinstance(account, Refusal):
+                return account
+            return await action(account, *args, **kwargs)
 
         return run
 

@@ -115,6 +115,16 @@ class Subscription:
         """A subscription the user is (still) on: they manage it in the portal."""
         return bool(self.stripe_subscription_id) and not self.has_ended
 
+    @property
+    def cancellation_scheduled(self) -> bool:
+        """Live, but set to end (at the period's end, or at `cancel_at`): it can be resumed."""
+        return self.is_live and (self.cancel_at_period_end or self.cancel_at is not None)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When a scheduled cancellation takes effect."""
+        return self.cancel_at or self.current_period_end
+
 
 COLUMNS = tuple(f.name for f in dataclasses.fields(Subscription))
 DATETIME_COLUMNS = ("current_period_end", "cancel_at", "canceled_at")

@@ -5,10 +5,13 @@
 1. Verify the raw body against STRIPE_WEBHOOK_SECRET (stripe's `construct_event`, 300 s
    tolerance). A missing, bad or stale signature is INVALID_SIGNATURE; nothing is read or
    written.
-2. Ignore every event type but the four below.
+2. Ignore every event type but the six below (and invoices of no subscription).
 3. Skip an event already applied (its id is recorded), so a redelivery changes nothing.
-4. Find the user: `client_reference_id` for a completed Checkout Session; for subscription
-   events the row that already holds the customer, else the subscription's metadata.user_id.
+4. Find the subscription and its user: for a completed Checkout Session its subscription and
+   `client_reference_id`; for subscription events the subscription itself, and for invoice
+   events (a failed or paid payment moves the status) the invoice's subscription, each with
+   the user of the row that already holds the customer, else the subscription's
+   metadata.user_id.
 5. Re-read the subscription from Stripe, and write the row as Stripe has it now.
 6. Write through the service role, in one transaction that also records the event id
    (`admin.apply_subscription`). Any failure is UPSTREAM_FAILED, with nothing written, so
@@ -40,11 +43,13 @@ from billing_app.platform.settings import get_settings
 logger = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_S = 300
+INVOICE_EVENTS = frozenset({"invoice.payment_failed", "invoice.paid"})
 HANDLED_EVENTS = frozenset({
     "checkout.session.completed",
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
+    *INVOICE_EVENTS,
 })
 
 
@@ -88,6 +93,22 @@ def verify(payload: bytes, signature: str | None) -> stripe.Event | Outcome:
     return event if _well_formed(event) else Outcome.INVALID_PAYLOAD
 
 
+def invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The subscription an invoice bills, and that subscription's metadata (as the invoice
+    copies it). This API version names it at `parent.subscription_details`; older versions,
+    which an endpoint may still be pinned to, at the top-level `subscription`."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    older = invoice.get("subscription_details") or {}
+    subscription = details.get("subscription") or invoice.get("subscription")
+    return id_of(subscription), details.get("metadata") or older.get("metadata") or {}
+
+
+def _billing_no_subscription(event: stripe.Event) -> bool:
+    """A paid or failed invoice of no subscription (a one-off invoice): nothing to keep true."""
+    return event.type in INVOICE_EVENTS and not invoice_subscription(
+        event.data.object.to_dict())[0]
+
+
 async def target(event: stripe.Event) -> tuple[str, str] | None:
     """(subscription id, user id) this event is about, or None when it names none."""
     obj = event.data.object.to_dict()
@@ -97,10 +118,16 @@ async def target(event: stripe.Event) -> tuple[str, str] | None:
             return None
         user_id = _user_id(obj.get("client_reference_id"))
         return (subscription_id, user_id) if user_id else None
+    if event.type in INVOICE_EVENTS:
+        subscription_id, metadata = invoice_subscription(obj)
+    else:
+        subscription_id, metadata = obj["id"], obj.get("metadata") or {}
+    if not subscription_id:
+        return None
     customer_id = id_of(obj.get("customer"))
     user_id = await admin.user_for_customer(customer_id) if customer_id else None
-    user_id = user_id or _user_id((obj.get("metadata") or {}).get("user_id"))
-    return (obj["id"], user_id) if user_id else None
+    user_id = user_id or _user_id(metadata.get("user_id"))
+    return (subscription_id, user_id) if user_id else None
 
 
 async def _apply(event: stripe.Event, log: dict[str, str]) -> Outcome:
@@ -125,7 +152,7 @@ async def handle_stripe_webhook(payload: bytes, signature: str | None) -> Outcom
     event = verify(payload, signature)
     if isinstance(event, Outcome):
         return event
-    if event.type not in HANDLED_EVENTS:
+    if event.type not in HANDLED_EVENTS or _billing_no_subscription(event):
         return Outcome.IGNORED
     log = {"event": event.id, "type": event.type}
     try:

@@ -23,11 +23,14 @@ logger = logging.getLogger(__name__)
 class Outcome(StrEnum):
     """Every outcome by name. The value is what the request log and the webhook's body show."""
 
-    # user actions (portal, checkout)
+    # user actions (portal and its flows, checkout, resume)
     REDIRECT = "redirect"
+    RESUMED = "resumed"
     NOT_AUTHENTICATED = "not_authenticated"
     NO_SUBSCRIPTION = "no_subscription"
     ALREADY_SUBSCRIBED = "already_subscribed"
+    UNKNOWN_FLOW = "unknown_flow"
+    CANCELLATION_SCHEDULED = "cancellation_scheduled"
     RATE_LIMITED = "rate_limited"
     UPSTREAM_FAILED = "upstream_failed"
     # the session
@@ -80,6 +83,8 @@ class Refusal:
 NOT_AUTHENTICATED = Refusal(Outcome.NOT_AUTHENTICATED)
 NO_SUBSCRIPTION = Refusal(Outcome.NO_SUBSCRIPTION)
 ALREADY_SUBSCRIBED = Refusal(Outcome.ALREADY_SUBSCRIBED)
+UNKNOWN_FLOW = Refusal(Outcome.UNKNOWN_FLOW)
+CANCELLATION_SCHEDULED = Refusal(Outcome.CANCELLATION_SCHEDULED)
 UPSTREAM_FAILED = Refusal(Outcome.UPSTREAM_FAILED)
 
 

@@ -26,15 +26,17 @@ def spinner() -> rx.Component:
 
 def action_button(label: str, *, busy: rx.Var[bool] | bool = False,
                   on_click: EventType[()] | None = None, tone: str = "primary",
-                  type: str = "button") -> rx.Component:
+                  type: str = "button", disabled: rx.Var[bool] | bool | None = None
+                  ) -> rx.Component:
     """While `busy` is true the button shows a spinner, is disabled (a second click does
-    nothing) and says aria-busy; its name stays `label`."""
+    nothing) and says aria-busy; its name stays `label`. `disabled` (busy unless given) lets
+    several buttons wait while one of them is busy."""
     return rx.el.button(
         rx.cond(busy, spinner()),
         label,
         type=type,
         on_click=on_click,
-        disabled=busy,
+        disabled=busy if disabled is None else disabled,
         aria_busy=busy,
         class_name=TONES[tone],
     )

@@ -36,6 +36,25 @@ def status(text: rx.Var[str] | str, *, busy: bool = False) -> rx.Component:
     )
 
 
+# A banner's look for each role: trouble in red, news in blue.
+BANNERS = {
+    "alert": "bg-red-50 text-red-800 ring-red-200",
+    "status": "bg-blue-50 text-blue-900 ring-blue-200",
+}
+
+
+def banner(text: rx.Var[str] | str, *actions: rx.Component, role: str) -> rx.Component:
+    """A notice across the page with the buttons that act on it: role="alert" for trouble (a
+    failed payment), role="status" otherwise (a trial, a scheduled end)."""
+    return rx.el.div(
+        rx.el.p(text, class_name="text-sm font-medium"),
+        *actions,
+        role=role,
+        class_name="flex flex-wrap items-center justify-between gap-3 rounded-lg px-4 py-3 "
+                   "ring-1 ring-inset " + BANNERS[role],
+    )
+
+
 def alert_when(text: rx.Var[str]) -> rx.Component:
     """An alert while `text` is not empty."""
     return rx.cond(text != "", alert(text))
@@ -52,3 +71,4 @@ def connection_alert() -> rx.Component:
     "Cannot connect to server: ...", in Reflex's words."""
     return rx.cond(has_too_many_connection_errors,
                    alert(rx.el.span(*default_connection_error())))
+

@@ -1,4 +1,5 @@
-"""The plan card of the billing page: plan, price, status, renewal, and the ways to Stripe."""
+"""The plan card of the billing page: plan, price, status, renewal, and the ways to Stripe (the
+portal's home page, its Change plan and Cancel plan flows, Checkout)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,33 @@ from billing_app.ui.components.styles import MUTED
 from billing_app.ui.states.billing import BillingState
 
 
+def stripe_button(label: str, handler: rx.event.EventHandler, tone: str = "primary"
+                  ) -> rx.Component:
+    """A button that runs `handler`: a spinner while it runs, and every such button waits."""
+    return action_button(label, on_click=handler, tone=tone,
+                         busy=BillingState.running == handler.fn.__name__,
+                         disabled=BillingState.acting)
+
+
 def manage_button() -> rx.Component:
-    return action_button("Manage Subscription", on_click=BillingState.open_portal,
-                         busy=BillingState.redirecting)
+    return stripe_button("Manage Subscription", BillingState.open_portal)
 
 
 def subscribe_button() -> rx.Component:
-    return action_button("Subscribe", on_click=BillingState.subscribe,
-                         busy=BillingState.redirecting)
+    return stripe_button("Subscribe", BillingState.subscribe)
+
+
+def plan_buttons() -> rx.Component:
+    """Change plan and Cancel plan open the portal on that one step, for a live subscription
+    (a cancelled one is resumed from its banner instead)."""
+    return rx.cond(
+        BillingState.live,
+        rx.fragment(
+            stripe_button("Change plan", BillingState.change_plan, tone="secondary"),
+            rx.cond(~BillingState.cancellation_scheduled,
+                    stripe_button("Cancel plan", BillingState.cancel_plan, tone="secondary")),
+        ),
+    )
 
 
 def plan_details() -> rx.Component:
@@ -32,7 +52,8 @@ def plan_details() -> rx.Component:
         ),
         rx.el.p(BillingState.price_text, class_name="text-base"),
         rx.el.p(BillingState.renewal_text, class_name=MUTED),
-        rx.el.div(manage_button(), rx.cond(BillingState.can_subscribe, subscribe_button()),
+        rx.el.div(manage_button(), plan_buttons(),
+                  rx.cond(BillingState.can_subscribe, subscribe_button()),
                   class_name="flex flex-wrap gap-3 pt-1"),
         rx.el.p("Change plan, cancel, update your card or download invoices in Stripe's "
                 "secure customer portal.", class_name="text-xs text-gray-600"),

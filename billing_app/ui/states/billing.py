@@ -1,28 +1,34 @@
-"""The billing settings page: the user's plan, read fresh on every load; Manage Subscription and
-Subscribe; and, back from Stripe, a short watch for the webhook that records the change.
+"""The billing settings page: the user's plan, read fresh on every load, and its banners;
+Manage Subscription, the portal's flows (Update payment method, Change plan, Cancel plan),
+Resume subscription and Subscribe; and, back from Stripe, a short watch for the webhook that
+records the change.
 
-`open_portal` and `subscribe` call the same actions as `POST /api/customer_portal` and
-`POST /api/checkout_sessions`; these handlers only turn the outcome into a redirect, a message
-under the buttons (MESSAGES) or a trip to sign-in.
+The handlers call the same actions as `POST /api/customer_portal` (with its flows),
+`POST /api/subscription/resume` and `POST /api/checkout_sessions`; they only turn the outcome
+into a redirect, what the page shows, a message under the buttons (MESSAGES) or a trip to
+sign-in.
 
 The plan comes first: `load` ends as soon as the row is read and shown; anything slower (the
-comparison with Stripe after a portal visit; later, payment details and invoices) runs in a
-background event after it, so it holds back neither the plan nor a click.
+comparison with Stripe after a portal visit; payment details, states/payment_details.py) runs
+in a background event after it, so it holds back neither the plan nor a click.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import reflex as rx
 
 from billing_app.billing import subscription
 from billing_app.billing.account import load_account
 from billing_app.billing.checkout import create_checkout_session
-from billing_app.billing.portal import create_portal_session
+from billing_app.billing.portal import PortalFlow, create_portal_session
+from billing_app.billing.resume import Resumed, resume_subscription
 from billing_app.billing.subscription import Subscription, is_live
 from billing_app.platform import paths, request_log
 from billing_app.platform.outcomes import (
@@ -42,8 +48,10 @@ logger = logging.getLogger(__name__)
 MESSAGES = {
     Outcome.NO_SUBSCRIPTION: "No subscription found",
     Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
+    Outcome.CANCELLATION_SCHEDULED: "Cancellation already scheduled",
     Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
 }
+PORTAL_FAILED = "Failed to create portal session"
 
 # Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
 WATCH_INTERVAL_S = 0.75
@@ -62,11 +70,21 @@ class BillingState(SessionState):
     price_text: str = ""
     status: str = ""
     renewal_text: str = ""
-    redirecting: bool = False
+    live: bool = False
+    cancellation_scheduled: bool = False
+    # The banners' words; "" hides each.
+    payment_failed_text: str = ""
+    trial_text: str = ""
+    ends_text: str = ""
+    # The action underway ("open_portal", "resume", ...; its handler's name), else "".
+    running: str = ""
     action_error: str = ""
     updating: bool = False
-    # Backend only: what the watch waits for, the row compared with Stripe, and when the user
-    # left for the portal.
+    # Counts this tab's page loads: what was loaded for an earlier one is not shown.
+    visit: int = 0
+    # Backend only: the subscription shown (the row, or Stripe's answer to an action), what the
+    # watch waits for, the row compared with Stripe, and when the user left for the portal.
+    _shown: Subscription | None = None
     _expected: Subscription | None = None
     _compared: Subscription | None = None
     _portal_opened_at: float = 0.0
@@ -79,23 +97,35 @@ class BillingState(SessionState):
     def status_color(self) -> str:
         return display.STATUS_COLORS.get(self.status, "gray")
 
+    @rx.var
+    def acting(self) -> bool:
+        """An action is running (or the browser is leaving for Stripe): every button waits."""
+        return self.running != ""
+
     def _show(self, sub: Subscription | None) -> None:
+        self._shown = sub
         self.has_subscription = sub is not None and bool(sub.stripe_customer_id)
-        self.can_subscribe = not is_live(sub)
+        self.live = is_live(sub)
+        self.can_subscribe = not self.live
+        self.cancellation_scheduled = sub is not None and sub.cancellation_scheduled
         self.plan_label = (sub.plan_label or "Subscription") if sub else ""
         self.price_text = (display.format_price(sub.unit_amount, sub.currency,
                                                sub.billing_interval) if sub else "")
         self.status = (sub.status or "") if sub else ""
         self.renewal_text = display.renewal_line(sub) if sub else ""
+        self.payment_failed_text = display.payment_failed_banner(sub)
+        self.trial_text = display.trial_banner(sub)
+        self.ends_text = display.ends_banner(sub)
 
     async def load(self):
         """on_load: check the session (locally, against the JWKS, where the project signs
         asymmetrically) and read the row, both at once, on every visit."""
         # The tab's state outlives a page load; show nothing from the last visit until this
         # visit's session check and read are done. (A fresh tab has nothing to clear.)
-        if self.loaded or self.load_error or self.action_error or self.redirecting:
-            self.loaded, self.redirecting, self.updating = False, False, False
-            self.load_error = self.action_error = ""
+        self.visit += 1
+        if self.loaded or self.load_error or self.action_error or self.running:
+            self.loaded, self.updating = False, False
+            self.load_error = self.action_error = self.running = ""
             self._show(None)
             yield
         access = self._access_or_elsewhere()
@@ -165,9 +195,11 @@ class BillingState(SessionState):
             while isinstance(access, str) and time.monotonic() < deadline:
                 await asyncio.sleep(WATCH_INTERVAL_S)
                 row = await subscription.read_own(access)
-                async with self:
-                    self._show(row)
-                if (expected is None and is_live(row)) or (expected is not None and row == expected):
+                arrived = (is_live(row) if expected is None else row == expected)
+                if arrived or expected is None:
+                    async with self:
+                        self._show(row)
+                if arrived:
                     break
         except UpstreamError as exc:
             logger.warning("billing page: re-reading the row failed: %s", exc)
@@ -175,47 +207,96 @@ class BillingState(SessionState):
             async with self:
                 self.updating = False
 
-    async def _go_to_stripe(self, action: UserAction, log_route: str, failed: str,
-                            to_portal: bool = False) -> AsyncIterator:
-        """Run a redirecting action once: a second click while it runs (or while the browser
-        leaves) does nothing, so a double click makes one Stripe session. Only a redirect to the
-        portal marks the visit (a refused click must not cost a Stripe read on the next load)."""
-        if self.redirecting:
-            return
-        self.redirecting, self.action_error = True, ""
-        yield
-        access = self._access_or_elsewhere()
-        if not isinstance(access, str):
-            self.redirecting = False
-            yield access
-            return
-        with request_log.logged_action(log_route):
+    async def _run(self, action: Callable[[str], Awaitable[Any]], access: str) -> Any:
+        """`action(access)` as one request-log line ("billing.<the running handler>"); a bug is
+        UPSTREAM_FAILED (and logged), as at the API's edge."""
+        with request_log.logged_action(f"billing.{self.running}"):
             try:
                 result = await action(access)
             except Exception:
                 logger.exception("billing page: unexpected error")
                 result = UPSTREAM_FAILED
             request_log.note_outcome(result.outcome)
-        if isinstance(result, Redirect):
-            if to_portal:
-                self._portal_opened_at = time.time()
-            yield rx.redirect(result.url)  # stay "redirecting" while the browser leaves
+        return result
+
+    def _refused(self, refusal: Refusal, failed: str) -> rx.event.EventSpec | None:
+        """A refusal as the page answers it: off to sign-in, or a message under the buttons."""
+        if refusal.outcome is Outcome.NOT_AUTHENTICATED:
+            return login_redirect(paths.BILLING)
+        message = MESSAGES.get(refusal.outcome, failed)
+        self.action_error = message.format(retry_after_s=refusal.retry_after_s)
+        return None
+
+    async def _act(self, name: str, action: Callable[[str], Awaitable[Any]]) -> AsyncIterator:
+        """Run `action` once as `name`, yielding the page's updates, then its result (last): a
+        second click while any action runs (or while the browser leaves) does nothing, so a
+        double click makes one Stripe call."""
+        if self.running:
             return
-        self.redirecting = False
-        if result.outcome is Outcome.NOT_AUTHENTICATED:
-            yield login_redirect(paths.BILLING)
+        self.running, self.action_error = name, ""
+        yield
+        access = self._access_or_elsewhere()
+        if not isinstance(access, str):
+            self.running = ""
+            yield access
             return
-        message = MESSAGES.get(result.outcome, failed)
-        self.action_error = message.format(retry_after_s=result.retry_after_s)
+        yield await self._run(action, access)
+
+    async def _go_to_stripe(self, name: str, action: UserAction, failed: str,
+                            to_portal: bool = False) -> AsyncIterator:
+        """A redirecting action: off to the Stripe page it made, or the refusal shown. Only a
+        redirect to the portal marks the visit (a refused click must not cost a Stripe read on
+        the next load)."""
+        async for step in self._act(name, action):
+            if isinstance(step, Redirect):
+                if to_portal:
+                    self._portal_opened_at = time.time()
+                yield rx.redirect(step.url)  # stay "running" while the browser leaves
+            elif isinstance(step, Refusal):
+                self.running = ""
+                yield self._refused(step, failed)
+            else:
+                yield step
 
     async def open_portal(self):
-        """Manage Subscription."""
-        async for step in self._go_to_stripe(create_portal_session, "billing.open_portal",
-                                             "Failed to create portal session", to_portal=True):
+        """Manage Subscription: the portal's home page."""
+        async for step in self._go_to_stripe("open_portal", create_portal_session,
+                                             PORTAL_FAILED, to_portal=True):
             yield step
+
+    def _open_flow(self, name: str, flow: PortalFlow) -> AsyncIterator:
+        return self._go_to_stripe(name, functools.partial(create_portal_session, flow=flow),
+                                  PORTAL_FAILED, to_portal=True)
+
+    async def update_payment_method(self):
+        """The portal's payment-method page, back here once a card is saved."""
+        async for step in self._open_flow("update_payment_method",
+                                          PortalFlow.PAYMENT_METHOD_UPDATE):
+            yield step
+
+    async def change_plan(self):
+        async for step in self._open_flow("change_plan", PortalFlow.SUBSCRIPTION_UPDATE):
+            yield step
+
+    async def cancel_plan(self):
+        async for step in self._open_flow("cancel_plan", PortalFlow.SUBSCRIPTION_CANCEL):
+            yield step
+
+    async def resume(self):
+        """Resume subscription, here without the portal: the page shows the subscription as
+        Stripe answers it at once; the webhook brings the row along."""
+        async for step in self._act("resume", resume_subscription):
+            if isinstance(step, Resumed):
+                self.running = ""
+                self._show(step.subscription)
+            elif isinstance(step, Refusal):
+                self.running = ""
+                yield self._refused(step, "Failed to resume subscription")
+            else:
+                yield step
 
     async def subscribe(self):
         """Subscribe: off to Stripe Checkout."""
-        async for step in self._go_to_stripe(create_checkout_session, "billing.subscribe",
+        async for step in self._go_to_stripe("subscribe", create_checkout_session,
                                              "Failed to create checkout session"):
             yield step

@@ -16,8 +16,9 @@ from devstack.config import StackConfig
 from tests.helpers import Devstack, sign_in
 from tests.in_process import InProcessApp
 
-# Each route with a user it would make a Stripe session for.
-ROUTES = [("/api/customer_portal", demo.DEMO_EMAIL), ("/api/checkout_sessions", demo.NOSUB_EMAIL)]
+# Each route with a user it would call Stripe for.
+ROUTES = [("/api/customer_portal", demo.DEMO_EMAIL), ("/api/checkout_sessions", demo.NOSUB_EMAIL),
+          ("/api/subscription/resume", demo.CANCELING_EMAIL)]
 FOREIGN = [
     {"Origin": "http://app.test:8080"},  # another port of the same host
     {"Origin": "http://evil.app.test"},  # a sibling subdomain

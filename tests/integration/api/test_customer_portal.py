@@ -76,17 +76,19 @@ def test_every_call_makes_a_fresh_session(api: InProcessApp, demo_session):
 def test_a_body_naming_another_customer_changes_nothing(
     api: InProcessApp, demo_session, demo_customer, devstack: Devstack, make_user
 ):
+    """The body only ever names a flow: one naming anything else is refused, nothing made."""
     other = make_user(with_row=True)
+    started = time.time()
     response = api.post_portal(
         headers=bearer(demo_session["access_token"]),
-        json={"customer_id": "cus_someone_else", "customer": "cus_x",
+        json={"customer_id": other.id, "customer": "cus_x",
               "return_url": "https://evil.example/steal"},
     )
-    assert response.status_code == 200
-    last = devstack.portal_sessions(demo_customer)[-1]
-    assert last["url"] == response.json()["url"]
-    assert last["return_url"] == f"{api.url}/dashboard/settings/billing"
-    assert other.id not in str(last)
+    assert (response.status_code, response.json()) == (400, {"error": "Unknown flow"})
+    assert devstack.stripe_requests(since=started) == []
+    response = api.post_portal(headers=bearer(demo_session["access_token"]),
+                               json={"flow": "payment_method_update", "customer": "cus_x"})
+    assert response.status_code == 400 and devstack.stripe_requests(since=started) == []
 
 
 EVIL = "https://evil.example/steal"
@@ -109,11 +111,21 @@ def test_nothing_in_the_request_changes_the_return_url(
     api: InProcessApp, demo_session, demo_customer, devstack: Devstack, request_parts: dict
 ):
     headers = {**bearer(demo_session["access_token"]), **request_parts.get("headers", {})}
+    if "data" in request_parts or "json" in request_parts:  # a body naming no flow is refused
+        before = len(devstack.portal_sessions(demo_customer))
+        response = api.post_portal(**{**request_parts, "headers": headers})
+        assert (response.status_code, response.json()) == (400, {"error": "Unknown flow"})
+        assert len(devstack.portal_sessions(demo_customer)) == before
+        request_parts = {**request_parts, "json": {"flow": "payment_method_update"}}
+        request_parts.pop("data", None)
     response = api.post_portal(**{**request_parts, "headers": headers})
     assert response.status_code == 200
     made = devstack.portal_sessions(demo_customer)[-1]
+    billing = f"{api.url}/dashboard/settings/billing"
     assert made["url"] == response.json()["url"]
-    assert made["return_url"] == f"{api.url}/dashboard/settings/billing"
+    assert made["return_url"] == billing
+    if made["flow"] is not None:  # and a flow's way back too
+        assert made["flow"]["after_completion"]["redirect"]["return_url"] == billing
 
 
 def test_no_credentials_is_401(api: InProcessApp):

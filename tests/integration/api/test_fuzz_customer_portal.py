@@ -8,6 +8,9 @@ Each case knows what its credentials are, so it knows its one right answer:
     not POST                                   405 {"error": "Method not allowed"}, Allow: POST
     POST, no Authorization header, a session   403 {"error": "Forbidden"}
       cookie, and no trusted Origin
+    POST, a body other than none (or up to     400 {"error": "Unknown flow"}
+      1 KiB of whitespace) or
+      {"flow": "payment_method_update"}
     POST, the credential used is a live        200 {"url"} for this user's own customer,
       token of a user with a customer            or 429 {"error": "Too many requests"} + Retry-After
     POST, a live token of a user without one   404 {"error": "No subscription found"}
@@ -31,6 +34,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from billing_app.api.portal import MAX_BODY_BYTES
 from billing_app.api.responses import DRAIN_LIMIT_BYTES
 from devstack.config import StackConfig
 from tests.fuzzing import BATCH, Answer, Sent, Tally, check_nothing_leaks, send_all
@@ -116,7 +120,11 @@ AUTHORIZATIONS = (
 COOKIES = [(access, refresh) for access in [None, *TOKEN_KINDS]
            for refresh in (None, None, "revoked", "text")]
 SEPARATORS = [" ", "  ", " \t "]
-BODY_KINDS = ["empty", "binary", "json", "non_utf8", "big"] * 10 + ["huge"]
+# "flow" names a flow every customer may open; "flow_other" anything else under "flow".
+BODY_KINDS = (["empty"] * 20 + ["flow"] * 10
+              + ["binary", "json", "non_utf8", "big", "flow_other"] * 4 + ["huge"])
+FLOW_OTHERS = [None, "", "nope", "Payment_Method_Update", "subscription_update_confirm",
+               "customer_update", 1, True, [], {}, ["payment_method_update"]]
 PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7f))
 COOKIE_SAFE = "".join(c for c in PRINTABLE if c not in ';,"\\')
 LOOKS_SPECIAL = ["Referer", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-For",
@@ -166,6 +174,13 @@ def token(kind: str, tokens: Tokens, rng: random.Random) -> str:
 def body_for(kind: str, rng: random.Random) -> bytes:
     if kind == "empty":
         return b""
+    if kind == "flow":
+        return json.dumps({"flow": "payment_method_update"}).encode()
+    if kind == "flow_other":
+        other = rng.choice(FLOW_OTHERS)
+        body = {"flow": other} if other is not None else {"flow": "payment_method_update",
+                                                          "customer": "cus_someone_else"}
+        return json.dumps(body).encode()
     if kind == "binary":
         return rng.randbytes(rng.randint(1, 512))
     if kind == "json":
@@ -244,6 +259,10 @@ def check_answer(case: PortalCase, request: Sent, answer: Answer, stripe_base: s
             and case.origin not in trusted):
         assert json_error(answer, 403, "Forbidden"), describe()
         return
+    names_no_flow = len(request.body) > MAX_BODY_BYTES or request.body.strip()
+    if names_no_flow and case.body_kind != "flow":
+        assert json_error(answer, 400, "Unknown flow"), describe()
+        return
     live = credential_used(case)
     if live == "live_with_customer":
         if answer.status == 429:
@@ -290,7 +309,7 @@ def test_hostile_requests_get_only_documented_answers(
 
     batch()
 
-    tally.check("portal", 5_000, TIME_BUDGET_S, (200, 401, 403, 404, 405))
+    tally.check("portal", 5_000, TIME_BUDGET_S, (200, 400, 401, 403, 404, 405))
     made = devstack.portal_sessions(tokens.customer)
     assert made and all(
         s["return_url"] == f"{api.url}/dashboard/settings/billing" for s in made)

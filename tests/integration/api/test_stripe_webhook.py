@@ -19,7 +19,7 @@ import stripe
 
 from tests.helpers import Devstack
 from tests.in_process import InProcessApp
-from tests.stripe_events import deliver, events_for, post_event, signed
+from tests.stripe_events import deliver, events_for, invoice_events_for, post_event, signed
 
 pytestmark = pytest.mark.usefixtures("held_webhooks")
 
@@ -122,6 +122,44 @@ def test_a_deleted_subscription_is_recorded_as_canceled(stack, api: InProcessApp
     row = row_of(admin, user.id)
     assert row["status"] == "canceled" and row["canceled_at"]
     matches_stripe(row, stripe_client, sub_id)
+
+
+def test_a_failed_payment_moves_the_row_to_past_due_and_a_paid_invoice_back_to_active(
+    stack, api: InProcessApp, admin, subscriber, stripe_client
+):
+    """Each invoice event alone brings the row to Stripe's status: the handler re-reads the
+    subscription the invoice bills (`parent.subscription_details.subscription`)."""
+    user, customer, sub_id = subscriber()
+    deliver(api, stack, events_for(stripe_client, sub_id))
+    declining = stripe_client.v1.payment_methods.attach(
+        "pm_card_chargeCustomerFail", params={"customer": customer})
+    stripe_client.v1.customers.update(
+        customer, params={"invoice_settings": {"default_payment_method": declining.id}})
+    stripe_client.v1.subscriptions.update(sub_id, params={
+        "billing_cycle_anchor": {"type": "now"}, "proration_behavior": "none"})
+    failed = invoice_events_for(stripe_client, sub_id, "invoice.payment_failed")
+    assert len(failed) == 1 and stripe_client.v1.subscriptions.retrieve(sub_id).status == "past_due"
+    assert deliver(api, stack, failed) == ["applied"]
+    assert row_of(admin, user.id)["status"] == "past_due"
+
+    visa = stripe_client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer})
+    stripe_client.v1.invoices.pay(failed[0]["data"]["object"]["id"],
+                                  params={"payment_method": visa.id})
+    paid = invoice_events_for(stripe_client, sub_id, "invoice.paid")[-1:]
+    assert deliver(api, stack, paid) == ["applied"]
+    row = row_of(admin, user.id)
+    assert row["status"] == "active"
+    matches_stripe(row, stripe_client, sub_id)
+
+
+def test_an_invoice_of_no_subscription_is_ignored(api, stack, admin):
+    body = json.dumps({
+        "id": "evt_one_off_invoice", "object": "event", "type": "invoice.paid", "created": 1,
+        "data": {"object": {"id": "in_one_off", "object": "invoice", "customer": "cus_x",
+                            "parent": None, "status": "paid"}}})
+    answer = post_event(api, body, signed(stack, body))
+    assert (answer.status_code, answer.json()) == (200, {"received": True, "outcome": "ignored"})
+    assert not event_recorded(admin, "evt_one_off_invoice")
 
 
 def test_unsigned_events_are_400_and_write_nothing(api, stack, admin, subscriber,

@@ -25,7 +25,8 @@ UNTRUSTED = [
     "http://localhost",  # same host, other port
     "https://localhost",
 ]
-API_PATHS = ["/api/customer_portal", "/api/checkout_sessions", "/api/auth/sign_out"]
+API_PATHS = ["/api/customer_portal", "/api/checkout_sessions", "/api/subscription/resume",
+             "/api/auth/sign_out"]
 
 
 @pytest.fixture(scope="module")

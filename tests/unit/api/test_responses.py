@@ -31,6 +31,8 @@ def site(monkeypatch):
     (Outcome.REFRESH_REFUSED, 401, {"error": "Unauthorized"}),
     (Outcome.NO_SUBSCRIPTION, 404, {"error": "No subscription found"}),
     (Outcome.ALREADY_SUBSCRIBED, 409, {"error": "Already subscribed"}),
+    (Outcome.CANCELLATION_SCHEDULED, 409, {"error": "Cancellation already scheduled"}),
+    (Outcome.UNKNOWN_FLOW, 400, {"error": "Unknown flow"}),
     (Outcome.CROSS_SITE, 403, {"error": "Forbidden"}),
     (Outcome.UPSTREAM_FAILED, 500, {"error": "Failed to create portal session"}),
     (Outcome.INVALID_SIGNATURE, 400, {"error": "Invalid signature"}),

@@ -1,4 +1,5 @@
-"""The portal action's decisions, with Supabase and Stripe replaced by recorded answers.
+"""The portal action's decisions (the home page and each flow), with Supabase and Stripe replaced
+by recorded answers.
 
 Only the collaborators are stand-ins here (auth, the row read, Stripe); the decision code in
 billing/account.py and billing/portal.py runs for real. The integration tests cover the same answers over HTTP.
@@ -13,9 +14,11 @@ import pytest
 import stripe
 
 from billing_app.billing import account, portal
+from billing_app.billing.portal import PortalFlow
 from billing_app.billing.subscription import Subscription
 from billing_app.platform import rate_limits
 from billing_app.platform.outcomes import (
+    CANCELLATION_SCHEDULED,
     NO_SUBSCRIPTION,
     NOT_AUTHENTICATED,
     UPSTREAM_FAILED,
@@ -29,9 +32,10 @@ from tests.helpers import app_settings
 ALICE = User("11111111-1111-1111-1111-111111111111", "alice@example.com")
 
 
-def row(user_id=ALICE.id, customer="cus_alice", status="active") -> Subscription:
-    return Subscription(user_id, customer, "sub_1", status, "price_1", "Pro (monthly)", 2000,
-                        "usd", "month", None, False, None, None)
+def row(user_id=ALICE.id, customer="cus_alice", status="active", subscription="sub_1",
+        cancel_at_period_end=False) -> Subscription:
+    return Subscription(user_id, customer, subscription, status, "price_1", "Pro (monthly)",
+                        2000, "usd", "month", None, cancel_at_period_end, None, None)
 
 
 class FakeStripe:
@@ -81,8 +85,8 @@ def world(monkeypatch):
     return state
 
 
-def run(token="token"):
-    return asyncio.run(portal.create_portal_session(token))
+def run(token="token", flow: PortalFlow | None = None):
+    return asyncio.run(portal.create_portal_session(token, flow=flow))
 
 
 def test_own_row_gives_a_portal_for_its_customer(world):
@@ -228,3 +232,58 @@ def test_a_failing_rate_limit_store_is_the_documented_500_without_stripe(world, 
     monkeypatch.setattr(rate_limits, "wait_s", broken)
     assert run() == UPSTREAM_FAILED
     assert world.stripe.calls == []
+
+
+BILLING = "https://app.example.com/dashboard/settings/billing"
+BACK_TO_BILLING = {"type": "redirect", "redirect": {"return_url": BILLING}}
+
+
+def test_the_payment_method_flow_needs_only_the_customer(world):
+    assert isinstance(run(flow=PortalFlow.PAYMENT_METHOD_UPDATE), Redirect)
+    assert world.stripe.calls == [{
+        "customer": "cus_alice", "return_url": BILLING,
+        "flow_data": {"type": "payment_method_update", "after_completion": BACK_TO_BILLING},
+    }]
+
+
+@pytest.mark.parametrize("flow", [PortalFlow.SUBSCRIPTION_UPDATE, PortalFlow.SUBSCRIPTION_CANCEL])
+def test_the_plan_flows_name_the_rows_subscription(world, flow):
+    world.row = row(subscription="sub_from_the_row")
+    assert isinstance(run(flow=flow), Redirect)
+    assert world.stripe.calls[0]["flow_data"] == {
+        "type": flow.value, flow.value: {"subscription": "sub_from_the_row"},
+        "after_completion": BACK_TO_BILLING}
+
+
+@pytest.mark.parametrize("flow", [PortalFlow.SUBSCRIPTION_UPDATE, PortalFlow.SUBSCRIPTION_CANCEL])
+@pytest.mark.parametrize("ended", [{"status": "canceled"}, {"status": "incomplete_expired"},
+                                   {"subscription": None}], ids=["canceled", "expired", "none"])
+def test_the_plan_flows_need_a_live_subscription(world, flow, ended):
+    world.row = row(**ended)
+    assert run(flow=flow) == NO_SUBSCRIPTION
+    assert world.stripe.calls == []
+
+
+def test_an_ended_subscriptions_card_can_still_be_updated(world):
+    world.row = row(status="canceled")
+    assert isinstance(run(flow=PortalFlow.PAYMENT_METHOD_UPDATE), Redirect)
+
+
+def test_cancelling_what_is_already_set_to_end_is_refused_before_stripe(world):
+    world.row = row(cancel_at_period_end=True)
+    assert run(flow=PortalFlow.SUBSCRIPTION_CANCEL) == CANCELLATION_SCHEDULED
+    assert world.stripe.calls == []
+    assert isinstance(run(flow=PortalFlow.SUBSCRIPTION_UPDATE), Redirect)
+    assert isinstance(run(), Redirect)
+
+
+def test_a_refused_flow_is_not_counted_against_the_limit(world):
+    world.rate_limit = "1/minute"
+    world.row = row(cancel_at_period_end=True)
+
+    async def tries():
+        return [await portal.create_portal_session("t", flow=PortalFlow.SUBSCRIPTION_CANCEL),
+                await portal.create_portal_session("t")]
+
+    assert [r.outcome for r in asyncio.run(tries())] == [Outcome.CANCELLATION_SCHEDULED,
+                                                         Outcome.REDIRECT]

@@ -75,6 +75,35 @@ def test_a_subscription_event_naming_no_known_user_names_nothing(customers):
     assert target(event("customer.subscription.deleted", obj)) is None
 
 
+SUB_DETAILS = {"type": "subscription_details",
+               "subscription_details": {"subscription": "sub_1", "metadata": {"user_id": USER}}}
+
+
+@pytest.mark.parametrize("type_", ["invoice.payment_failed", "invoice.paid"])
+def test_an_invoice_event_is_about_the_subscription_it_bills(customers, type_):
+    customers["cus_1"] = OTHER
+    obj = {"id": "in_1", "customer": "cus_1", "parent": SUB_DETAILS}
+    assert target(event(type_, obj)) == ("sub_1", OTHER)  # the row's user first
+
+
+def test_an_invoice_of_a_new_customer_goes_by_the_subscriptions_metadata(customers):
+    obj = {"id": "in_1", "customer": "cus_new", "parent": SUB_DETAILS}
+    assert target(event("invoice.paid", obj)) == ("sub_1", USER)
+
+
+def test_an_endpoint_on_an_older_api_version_names_the_subscription_at_the_top(customers):
+    customers["cus_1"] = USER
+    obj = {"id": "in_1", "customer": "cus_1", "subscription": {"id": "sub_old"}}
+    assert target(event("invoice.payment_failed", obj)) == ("sub_old", USER)
+
+
+@pytest.mark.parametrize("parent", [None, {"type": "quote_details", "quote_details": {}}])
+def test_an_invoice_of_no_subscription_names_nothing(customers, parent):
+    customers["cus_1"] = USER
+    e = event("invoice.paid", {"id": "in_1", "customer": "cus_1", "parent": parent})
+    assert target(e) is None
+
+
 @pytest.fixture
 def secret(monkeypatch):
     settings = app_settings(STRIPE_WEBHOOK_SECRET="whsec_unit_test")

@@ -58,8 +58,8 @@ def test_the_sign_in_fields_have_labels():
 
 
 def test_a_busy_button_shows_a_spinner_is_disabled_and_says_so():
-    rendered = str(action_button("Manage Subscription", busy=BillingState.redirecting))
-    busy = str(BillingState.redirecting)
+    rendered = str(action_button("Manage Subscription", busy=BillingState.acting))
+    busy = str(BillingState.acting)
     assert f"disabled:{busy}" in rendered and f'"aria-busy":{busy}' in rendered
     assert "animate-spin" in rendered and '"aria-hidden":"true"' in rendered
     assert 'type:"button"' in rendered

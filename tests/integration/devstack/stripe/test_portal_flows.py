@@ -205,3 +205,53 @@ def test_a_flow_needs_its_feature_enabled(standin: Standin) -> None:
         "This flow cannot be used because the payment method update feature is disabled in "
         "the portal configuration."
     )
+
+
+def test_the_apps_flows_return_to_billing_and_resuming_undoes_the_cancel(standin: Standin
+                                                                        ) -> None:
+    """As the billing page uses them: Cancel plan's flow back to the billing page; cancelling
+    again is refused as Stripe refuses it; Resume (`cancel_at_period_end=false`) clears the
+    cancellation and its `cancel_at`, and the preview has a next invoice again."""
+    sub = subscribed(standin)
+    cancel = {"type": "subscription_cancel", "subscription_cancel": {"subscription": sub.id},
+              "after_completion": BACK}
+    session = flow_session(standin, sub.customer, cancel)
+    with httpx.Client() as browser:
+        done = browser.post(f"{session.url}/subscriptions/{sub.id}/cancel", data={})
+        assert done.status_code == 303 and done.headers["location"] == BILLING
+    ending = standin.client.v1.subscriptions.retrieve(sub.id)
+    assert ending.cancel_at_period_end and ending.cancel_at == ending["items"].data[0][
+        "current_period_end"]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        flow_session(standin, sub.customer, cancel)
+    assert caught.value.param == "flow_data[subscription_cancel][subscription]"
+    with pytest.raises(stripe.InvalidRequestError) as none:
+        standin.client.v1.invoices.create_preview(
+            params={"customer": sub.customer, "subscription": sub.id})
+    assert none.value.code == "invoice_upcoming_none"
+
+    resumed = standin.client.v1.subscriptions.update(
+        sub.id, params={"cancel_at_period_end": False,
+                        "expand": ["items.data.price.product"]})
+    assert (resumed.cancel_at_period_end, resumed.cancel_at) == (False, None)
+    assert resumed["items"].data[0].price.product.name == "Pro"
+    preview = standin.client.v1.invoices.create_preview(
+        params={"customer": sub.customer, "subscription": sub.id})
+    assert preview.amount_due == 2000
+    assert standin.event_types(sub.id)[-1] == "customer.subscription.updated"
+
+
+def test_the_card_a_subscription_is_charged_with_reads_in_one_call(standin: Standin) -> None:
+    """The billing page's read: the subscription's own payment method and its customer's
+    default, both expanded (`customer.invoice_settings.default_payment_method`)."""
+    sub = subscribed(standin)
+    expand = ["default_payment_method", "customer.invoice_settings.default_payment_method"]
+    read = standin.client.v1.subscriptions.retrieve(sub.id, params={"expand": expand})
+    assert read.default_payment_method is None
+    card = read.customer.invoice_settings.default_payment_method.card
+    assert (card.brand, card.last4, card.exp_month, card.exp_year) == ("visa", "4242", 12, 2034)
+    own = standin.client.v1.payment_methods.attach("pm_card_mastercard",
+                                                   params={"customer": sub.customer})
+    standin.client.v1.subscriptions.update(sub.id, params={"default_payment_method": own.id})
+    read = standin.client.v1.subscriptions.retrieve(sub.id, params={"expand": expand})
+    assert read.default_payment_method.card.last4 == "4444"
