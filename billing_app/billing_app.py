@@ -19,6 +19,7 @@ from billing_app.api.app import with_reflex
 from billing_app.platform import clients, log_redaction, paths
 from billing_app.platform.settings import SettingsError, get_settings
 from billing_app.ui.backend_errors import on_backend_error
+from billing_app.ui.components.languages import languages_script
 from billing_app.ui.pages.billing import billing_page
 from billing_app.ui.pages.login import login_page
 from billing_app.ui.states.billing import BillingState
@@ -36,7 +37,7 @@ if get_compile_context() != CompileContext.EXPORT:
 # JavaScript on every load. Its connection overlay goes with it; the pages show the connection's
 # trouble themselves (connection_alert).
 app = rx.App(api_transformer=with_reflex, toaster=None,
-             backend_exception_handler=on_backend_error)
+             backend_exception_handler=on_backend_error, head_components=[languages_script()])
 del app.app_wraps[(5, "Overlay")]
 app.register_lifespan_task(clients.lifespan)
 

@@ -14,6 +14,7 @@ from billing_app.api.auth import auth_callback, auth_refresh, auth_sign_out
 from billing_app.api.checkout import checkout_sessions
 from billing_app.api.csrf import from_this_site
 from billing_app.api.health import liveness, readiness
+from billing_app.api.invoices import invoices
 from billing_app.api.pages import served_pages
 from billing_app.api.portal import customer_portal
 from billing_app.api.request_ids import RequestLogMiddleware
@@ -28,6 +29,8 @@ def create_api() -> Starlette:
         routes=[
             Route(paths.API_CUSTOMER_PORTAL, PostOnly(from_this_site(customer_portal))),
             Route(paths.API_CHECKOUT_SESSIONS, PostOnly(from_this_site(checkout_sessions))),
+            # A read: a cross-origin page can't read its answer (CORS), so no same-origin check.
+            Route(paths.API_INVOICES, PostOnly(invoices, method="GET")),
             Route(paths.API_SUBSCRIPTION_RESUME, PostOnly(from_this_site(resume))),
             Route(paths.API_STRIPE_WEBHOOK, PostOnly(stripe_webhook)),
             Route(paths.API_AUTH_CALLBACK, auth_callback, methods=["GET"]),

@@ -11,32 +11,25 @@ subscription, come from the caller's row.
 from __future__ import annotations
 
 import functools
-import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from billing_app.api.responses import refused
-from billing_app.api.user_actions import answer_user_action
+from billing_app.api.user_actions import answer_user_action, json_object, user_locale
 from billing_app.billing.portal import PortalFlow, create_portal_session
-from billing_app.platform.outcomes import UNKNOWN_FLOW, Refusal
+from billing_app.platform.outcomes import UNKNOWN_FLOW, Outcome, Refusal
 
 FAILED = "Failed to create portal session"
-# `{"flow": "payment_method_update"}` is 33 bytes; a body past this names no flow.
-MAX_BODY_BYTES = 1024
 
 
-def flow_in(body: bytes) -> PortalFlow | None | Refusal:
-    """The flow a request body names: None for the home page, else UNKNOWN_FLOW."""
-    if not body.strip():
-        return None
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
+def flow_in(body: dict[str, Any] | Outcome) -> PortalFlow | None | Refusal:
+    """The flow a request body (`json_object`'s reading of it) names: None for the home page,
+    else UNKNOWN_FLOW, for a body that isn't a JSON object too."""
+    if isinstance(body, Outcome) or set(body) - {"flow"}:
         return UNKNOWN_FLOW
-    if not isinstance(parsed, dict) or set(parsed) - {"flow"}:
-        return UNKNOWN_FLOW
-    flow = parsed.get("flow")
+    flow = body.get("flow")
     if flow is None:
         return None
     if isinstance(flow, str) and flow in set(PortalFlow):
@@ -44,18 +37,9 @@ def flow_in(body: bytes) -> PortalFlow | None | Refusal:
     return UNKNOWN_FLOW
 
 
-async def _read_flow(request: Request) -> PortalFlow | None | Refusal:
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return UNKNOWN_FLOW  # the rest is drained unread (responses.PostOnly)
-    return flow_in(bytes(body))
-
-
 async def customer_portal(request: Request) -> Response:
-    flow = await _read_flow(request)
+    flow = flow_in(await json_object(request))
     if isinstance(flow, Refusal):
         return refused(flow, FAILED)
-    return await answer_user_action(
-        request, functools.partial(create_portal_session, flow=flow), FAILED)
+    action = functools.partial(create_portal_session, flow=flow, locale=user_locale(request))
+    return await answer_user_action(request, action, FAILED)

@@ -22,6 +22,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 ERRORS: dict[Outcome, tuple[int, str | None]] = {
     Outcome.INVALID_SIGNATURE: (400, "Invalid signature"),
     Outcome.INVALID_PAYLOAD: (400, "Invalid payload"),
+    Outcome.UNKNOWN_PRICE: (400, "Unknown price"),
     Outcome.UNKNOWN_FLOW: (400, "Unknown flow"),
     Outcome.NOT_AUTHENTICATED: (401, "Unauthorized"),
     Outcome.REFRESH_REFUSED: (401, "Unauthorized"),
@@ -87,16 +88,19 @@ def _may_have_body(scope: Scope) -> bool:
 
 
 class PostOnly:
-    """An ASGI endpoint that runs `handler` for POST and answers every other method (TRACE,
-    PROPFIND, ...) with the JSON 405, where Starlette would answer in plain text itself.
+    """An ASGI endpoint that runs `handler` for POST (or for `method`) and answers every other
+    method (TRACE, PROPFIND, ...) with the JSON 405, where Starlette would answer in plain text
+    itself.
 
     It also finishes reading the request body: a server that answers before the body is read
     closes the keep-alive connection afterwards, and a client that reuses it at that moment
     loses its next request. What the handler left unread is dropped, up to DRAIN_LIMIT_BYTES.
     """
 
-    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]],
+                 method: str = "POST") -> None:
         self.handler = handler
+        self.method = method
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body_done = not _may_have_body(scope)
@@ -109,10 +113,11 @@ class PostOnly:
             return message
 
         request = Request(scope, receive_and_note)
-        if request.method == "POST":
+        if request.method == self.method:
             response = await self.handler(request)
         else:
             response = refused(Outcome.METHOD_NOT_ALLOWED)
+            response.headers["Allow"] = self.method
         dropped = 0
         while not body_done and dropped <= DRAIN_LIMIT_BYTES:
             dropped += len((await receive_and_note()).get("body", b""))

@@ -7,8 +7,9 @@ NOT_AUTHENTICATED whatever the read returned, and so does PostgREST refusing the
 Two strengths of check (session/supabase_auth.py):
 - actions (portal, checkout; `user_action`) confirm the session with Auth on every call, so a
   signed-out session can't open Stripe;
-- page loads (`load_account(token, locally=True)`) check the signature against the project's
-  JWKS and cost no Auth round trip; a signed-out token still reads its own row until it
+- page loads (`load_account(token, locally=True)`, and the reads a page makes as it loads:
+  `list_invoices(token, locally=True)`) check the signature against the project's JWKS and
+  cost no Auth round trip; a signed-out token still reads its own row (and invoices) until it
   expires (SECURITY.md). Legacy HS256 projects get the Auth check either way.
 """
 
@@ -72,21 +73,21 @@ async def load_account(access_token: str | None, *, locally: bool = False
     return Account(user, row)
 
 
-def user_action(name: str) -> Callable[
-    [Callable[Concatenate[Account, P], Awaitable[R]]],
-    Callable[Concatenate[str | None, P], Awaitable[R | Refusal]],
-]:
-    """Make `action(account, ...)` a user action `(access token, ...) -> result`: the account
-    is loaded first (a refused token is NOT_AUTHENTICATED), and upstream failures become
-    UPSTREAM_FAILED, logged under `name`. Further arguments (the portal's flow) pass through."""
+def user_action(name: str) -> Callable[[Callable[Concatenate[Account, P], Awaitable[R]]],
+                                       Callable[..., Awaitable[R | Refusal]]]:
+    """Make `action(account, ...)` a user action `(access token, ..., locally=False) -> result`:
+    the account is loaded first (a refused token is NOT_AUTHENTICATED), and upstream failures
+    become UPSTREAM_FAILED, logged under `name`. `locally=True` checks the token as a page load
+    does: for reads a page makes as it loads (the invoices), never for what opens Stripe.
+    Further arguments (the portal's flow and locale) pass through."""
 
     def wrap(action: Callable[Concatenate[Account, P], Awaitable[R]]
-             ) -> Callable[Concatenate[str | None, P], Awaitable[R | Refusal]]:
+             ) -> Callable[..., Awaitable[R | Refusal]]:
         @guarded(name)
         @functools.wraps(action)
-        async def run(access_token: str | None, *args: P.args, **kwargs: P.kwargs
-                      ) -> R | Refusal:
-            account = await load_account(access_token)
+        async def run(access_token: str | None, *args: P.args, locally: bool = False,
+                      **kwargs: P.kwargs) -> R | Refusal:
+            account = await load_account(access_token, locally=locally)
             if isinstance(account, Refusal):
                 return account
             return await action(account, *args, **kwargs)

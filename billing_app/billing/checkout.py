@@ -4,49 +4,25 @@ The one implementation behind the billing page's Subscribe button and
 `POST /api/checkout_sessions`. It never writes to the database: the webhook for the completed
 session records the subscription, because only that handler holds the service-role key.
 The Stripe customer is created once per user and reused (see `customer_for`). Each try that
-would reach Stripe counts against Limit.CHECKOUT first.
+would reach Stripe counts against Limit.CHECKOUT first. The price is one the plan picker
+offers (billing/catalogue.py), or its default.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import stripe
+from babel import Locale
 
+from billing_app.billing import catalogue, locales
 from billing_app.billing.account import Account, user_action
 from billing_app.billing.subscription import is_live
 from billing_app.platform import clients, rate_limits
-from billing_app.platform.outcomes import ALREADY_SUBSCRIBED, Redirect, Refusal, UpstreamError
+from billing_app.platform.outcomes import ALREADY_SUBSCRIBED, UNKNOWN_PRICE, Redirect, Refusal
 from billing_app.platform.rate_limits import Limit
 from billing_app.platform.settings import get_settings
 from billing_app.session.supabase_auth import User
-
-PRICE_CACHE_S = 300
-
-_default_price: tuple[float, str] | None = None
-
-
-async def price_to_sell() -> str:
-    """STRIPE_PRICE_ID, else the first active recurring price (looked up every 5 minutes)."""
-    global _default_price
-    configured = get_settings().stripe_price_id
-    if configured:
-        return configured
-    if _default_price and time.monotonic() - _default_price[0] < PRICE_CACHE_S:
-        return _default_price[1]
-    prices = await clients.stripe().v1.prices.list_async(
-        params={"active": True, "type": "recurring", "limit": 1}
-    )
-    if not prices.data:
-        raise UpstreamError("Stripe has no active recurring price to sell; set STRIPE_PRICE_ID")
-    _default_price = (time.monotonic(), prices.data[0].id)
-    return prices.data[0].id
-
-
-async def offered_prices() -> list[str]:
-    """Every price users may buy (what `make doctor` checks): the one Subscribe sells."""
-    return [await price_to_sell()]
 
 
 async def _existing_customer(user: User) -> str | None:
@@ -100,7 +76,12 @@ async def customer_for(user: User, known: str | None) -> str:
 
 
 @user_action("checkout")
-async def create_checkout_session(account: Account) -> Redirect | Refusal:
+async def create_checkout_session(account: Account, price: str | None = None,
+                                  locale: Locale | None = None) -> Redirect | Refusal:
+    """Checkout for `price` (one the catalogue offers; UNKNOWN_PRICE otherwise), or without
+    one for the default price; in the user's `locale` where Checkout has it, else "auto"."""
+    if price is not None and not await catalogue.offered(price):
+        return UNKNOWN_PRICE
     row = account.subscription
     if is_live(row):
         return ALREADY_SUBSCRIBED
@@ -108,11 +89,12 @@ async def create_checkout_session(account: Account) -> Redirect | Refusal:
     if (refusal := await rate_limits.refusal(Limit.CHECKOUT, user.id)) is not None:
         return refusal
     billing_url = get_settings().billing_url
-    price = await price_to_sell()
+    price = price or await catalogue.default_price()
     customer = await customer_for(user, row.stripe_customer_id if row else None)
     session = await clients.stripe().v1.checkout.sessions.create_async(params={
         "mode": "subscription",
         "customer": customer,
+        "locale": locales.stripe_locale(locale, locales.CHECKOUT_LOCALES),
         "line_items": [{"price": price, "quantity": 1}],
         "client_reference_id": user.id,
         "metadata": {"user_id": user.id},

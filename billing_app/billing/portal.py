@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from babel import Locale
+
+from billing_app.billing import locales
 from billing_app.billing.account import Account, user_action
 from billing_app.billing.subscription import Subscription
 from billing_app.platform import clients, rate_limits
@@ -76,8 +79,10 @@ def flow_data(flow: PortalFlow, row: Subscription, return_url: str) -> dict:
 
 
 @user_action("portal")
-async def create_portal_session(account: Account, flow: PortalFlow | None = None
-                                ) -> Redirect | Refusal:
+async def create_portal_session(account: Account, flow: PortalFlow | None = None,
+                                locale: Locale | None = None) -> Redirect | Refusal:
+    """The portal's home page, or one `flow`, in the user's `locale` where the portal has it,
+    else "auto"."""
     row = account.subscription
     if (refusal := refusal_for(row, flow)) is not None:
         return refusal
@@ -85,6 +90,7 @@ async def create_portal_session(account: Account, flow: PortalFlow | None = None
         return refusal
 
     params = session_params(row.stripe_customer_id)  # refusal_for made sure there is one
+    params["locale"] = locales.stripe_locale(locale, locales.PORTAL_LOCALES)
     if flow is not None:
         params["flow_data"] = flow_data(flow, row, params["return_url"])
     session = await clients.stripe().v1.billing_portal.sessions.create_async(params=params)

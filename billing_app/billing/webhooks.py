@@ -5,7 +5,9 @@
 1. Verify the raw body against STRIPE_WEBHOOK_SECRET (stripe's `construct_event`, 300 s
    tolerance). A missing, bad or stale signature is INVALID_SIGNATURE; nothing is read or
    written.
-2. Ignore every event type but the six below (and invoices of no subscription).
+2. Ignore every event type but those below (and invoices of no subscription). A catalogue event
+   (a product or price changed) only drops the plan picker's kept catalogue; the steps below
+   are for subscription and invoice events.
 3. Skip an event already applied (its id is recorded), so a redelivery changes nothing.
 4. Find the subscription and its user: for a completed Checkout Session its subscription and
    `client_reference_id`; for subscription events the subscription itself, and for invoice
@@ -34,7 +36,7 @@ from typing import Any
 
 import stripe
 
-from billing_app.billing import admin
+from billing_app.billing import admin, catalogue
 from billing_app.billing.subscription import Subscription, fetch_from_stripe, id_of
 from billing_app.platform import clients, request_log
 from billing_app.platform.outcomes import Outcome, UpstreamError, describe_stripe_error
@@ -44,13 +46,19 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_S = 300
 INVOICE_EVENTS = frozenset({"invoice.payment_failed", "invoice.paid"})
-HANDLED_EVENTS = frozenset({
+SUBSCRIPTION_EVENTS = frozenset({
     "checkout.session.completed",
     "customer.subscription.created",
     "customer.subscription.updated",
     "customer.subscription.deleted",
     *INVOICE_EVENTS,
 })
+# A change to the catalogue: the plan picker's kept copy is dropped (billing/catalogue.py).
+CATALOGUE_EVENTS = frozenset({
+    "product.created", "product.updated", "product.deleted",
+    "price.created", "price.updated", "price.deleted",
+})
+HANDLED_EVENTS = SUBSCRIPTION_EVENTS | CATALOGUE_EVENTS
 
 
 def _user_id(value: Any) -> str | None:
@@ -154,6 +162,10 @@ async def handle_stripe_webhook(payload: bytes, signature: str | None) -> Outcom
         return event
     if event.type not in HANDLED_EVENTS or _billing_no_subscription(event):
         return Outcome.IGNORED
+    if event.type in CATALOGUE_EVENTS:
+        catalogue.forget()
+        logger.info("webhook: the catalogue changed (%s); the plans are read again", event.type)
+        return Outcome.CATALOGUE_CHANGED
     log = {"event": event.id, "type": event.type}
     try:
         outcome = await _apply(event, log)

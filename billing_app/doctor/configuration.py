@@ -30,8 +30,8 @@ WHERE = {
     "STRIPE_CUSTOMER_PORTAL_CONFIG_ID": "a portal configuration made with the API (bpc_...); "
                                         "unset, the app uses the settings saved in Stripe's "
                                         "Dashboard → Settings → Billing → Customer portal",
-    "STRIPE_PRICE_ID": "Stripe: Product catalogue → the product → its recurring price "
-                       "(price_...)",
+    "STRIPE_PRICE_IDS": "Stripe: Product catalogue → each product → its recurring prices "
+                        "(price_..., separated by commas)",
     "SITE_URL": "the address users open, https://... (README: Settings, addresses and cookies)",
 }
 SETTINGS_TABLE = "the README's Settings table and .env.example"

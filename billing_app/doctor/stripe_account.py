@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import stripe
 
-from billing_app.billing import checkout, portal
+from billing_app.billing import catalogue, portal
 from billing_app.billing.webhooks import HANDLED_EVENTS
 from billing_app.doctor.addresses import is_local
 from billing_app.doctor.checks import Check, Finding, describe, failed, ok, skipped, warning
@@ -128,9 +128,9 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
     portal_fix = (f"Open Stripe's Dashboard → Settings → Billing → Customer portal in {mode} "
                   f"mode ({PORTAL_PAGES[mode]}) and Save; test and live mode have separate "
                   "settings.")
-    price_fix = (where("STRIPE_PRICE_ID") if settings.stripe_price_id else
+    price_fix = (where("STRIPE_PRICE_IDS") if settings.stripe_price_ids else
                  "Add an active recurring price (Stripe: Product catalogue), or set "
-                 "STRIPE_PRICE_ID to one.")
+                 "STRIPE_PRICE_IDS to the prices to offer.")
 
     @refusals("read access to prices")
     async def key() -> Finding:
@@ -171,7 +171,7 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
     @refusals("read access to prices")
     async def prices() -> Finding:
         try:
-            offered = await checkout.offered_prices()
+            offered = await catalogue.offered_prices()
         except UpstreamError as exc:
             return failed(str(exc), price_fix)
         retrieve = clients.stripe().v1.prices.retrieve_async
@@ -187,8 +187,8 @@ def checks(settings: Settings, backend_url: str, create_test_session: bool) -> l
             else:
                 found.append(answer.to_dict())
                 problems += price_problems(found[-1])
-        source = ("STRIPE_PRICE_ID" if settings.stripe_price_id else
-                  "the first active recurring price, as STRIPE_PRICE_ID is unset")
+        source = ("STRIPE_PRICE_IDS" if settings.stripe_price_ids else
+                  "every active recurring price, as STRIPE_PRICE_IDS is unset")
         if problems:
             return failed(f"Subscribe can't sell {', '.join(offered)} ({source}): "
                           + "; ".join(problems), price_fix)

@@ -23,9 +23,11 @@ logger = logging.getLogger(__name__)
 class Outcome(StrEnum):
     """Every outcome by name. The value is what the request log and the webhook's body show."""
 
-    # user actions (portal and its flows, checkout, resume)
+    # user actions (portal and its flows, checkout, resume, invoices)
     REDIRECT = "redirect"
     RESUMED = "resumed"
+    LISTED = "listed"
+    UNKNOWN_PRICE = "unknown_price"
     NOT_AUTHENTICATED = "not_authenticated"
     NO_SUBSCRIPTION = "no_subscription"
     ALREADY_SUBSCRIBED = "already_subscribed"
@@ -49,6 +51,7 @@ class Outcome(StrEnum):
     STALE = "stale"
     KEPT = "kept"
     IGNORED = "ignored"
+    CATALOGUE_CHANGED = "catalogue_changed"
     UNMAPPED = "unmapped"
     UNKNOWN_USER = "unknown_user"
     SUBSCRIPTION_MISSING = "subscription_missing"
@@ -83,6 +86,7 @@ class Refusal:
 NOT_AUTHENTICATED = Refusal(Outcome.NOT_AUTHENTICATED)
 NO_SUBSCRIPTION = Refusal(Outcome.NO_SUBSCRIPTION)
 ALREADY_SUBSCRIBED = Refusal(Outcome.ALREADY_SUBSCRIBED)
+UNKNOWN_PRICE = Refusal(Outcome.UNKNOWN_PRICE)
 UNKNOWN_FLOW = Refusal(Outcome.UNKNOWN_FLOW)
 CANCELLATION_SCHEDULED = Refusal(Outcome.CANCELLATION_SCHEDULED)
 UPSTREAM_FAILED = Refusal(Outcome.UPSTREAM_FAILED)

@@ -10,6 +10,7 @@ PAGES = (HOME, LOGIN, DASHBOARD, DASHBOARD_SETTINGS, BILLING)
 
 API_CUSTOMER_PORTAL = "/api/customer_portal"
 API_CHECKOUT_SESSIONS = "/api/checkout_sessions"
+API_INVOICES = "/api/invoices"
 API_SUBSCRIPTION_RESUME = "/api/subscription/resume"
 API_AUTH_CALLBACK = "/api/auth/callback"
 API_AUTH_REFRESH = "/api/auth/refresh"

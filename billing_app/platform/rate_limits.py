@@ -2,6 +2,7 @@
 
     PORTAL          PORTAL_RATE_LIMIT         portal sessions per user       ("10/minute" unset)
     CHECKOUT        CHECKOUT_RATE_LIMIT       Subscribe tries per user       ("5/minute")
+    INVOICES        INVOICES_RATE_LIMIT       invoice list reads per user    ("60/minute")
     SIGN_IN_EMAIL   SIGN_IN_EMAIL_RATE_LIMIT  sign-in attempts per email     ("5/minute")
     SIGN_IN_IP      SIGN_IN_IP_RATE_LIMIT     sign-in attempts per client IP ("20/minute")
 
@@ -48,6 +49,7 @@ class Limit(StrEnum):
 
     PORTAL = "portal-session"
     CHECKOUT = "checkout-session"
+    INVOICES = "invoice-list"
     SIGN_IN_EMAIL = "sign-in-email"
     SIGN_IN_IP = "sign-in-ip"
 
@@ -56,6 +58,7 @@ class Limit(StrEnum):
 RATES = {
     Limit.PORTAL: "portal_rate_limit",
     Limit.CHECKOUT: "checkout_rate_limit",
+    Limit.INVOICES: "invoices_rate_limit",
     Limit.SIGN_IN_EMAIL: "sign_in_email_rate_limit",
     Limit.SIGN_IN_IP: "sign_in_ip_rate_limit",
 }

@@ -9,8 +9,9 @@ The README's Settings table documents every variable.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import limits
@@ -21,7 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from billing_app.platform.paths import BILLING
 from billing_app.platform.tokens import unverified_claims
@@ -88,6 +89,8 @@ ALIASES = {
     # Supabase's names before its new API keys; either generation of key is accepted in both.
     "SUPABASE_PUBLISHABLE_KEY": "SUPABASE_ANON_KEY",
     "SUPABASE_SECRET_KEY": "SUPABASE_SERVICE_ROLE_KEY",
+    # Before the plan picker the app sold one price; that one is a list of one.
+    "STRIPE_PRICE_IDS": "STRIPE_PRICE_ID",
 }
 
 
@@ -156,12 +159,20 @@ class Settings(HostingSettings):
     stripe_webhook_secret: SecretStr = Field(validation_alias="STRIPE_WEBHOOK_SECRET")
     stripe_portal_config_id: str | None = Field(
         None, validation_alias="STRIPE_CUSTOMER_PORTAL_CONFIG_ID")
-    stripe_price_id: str | None = Field(None, validation_alias="STRIPE_PRICE_ID")
+    # The prices the plan picker offers and Checkout accepts, in this order; empty offers every
+    # active recurring price of an active product (billing/catalogue.py).
+    stripe_price_ids: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias="STRIPE_PRICE_IDS")
+    # Read only to fill in the one above (see ALIASES).
+    stripe_price_id: str | None = Field(None, validation_alias="STRIPE_PRICE_ID", exclude=True,
+                                        repr=False)
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     site_url: str = Field(validation_alias="SITE_URL")
     # Per-user limits on the actions that call Stripe (platform/rate_limits.py).
     portal_rate_limit: str = Field("10/minute", validation_alias="PORTAL_RATE_LIMIT")
     checkout_rate_limit: str = Field("5/minute", validation_alias="CHECKOUT_RATE_LIMIT")
+    # Reads of a user's invoices (the billing page's Invoices section and GET /api/invoices).
+    invoices_rate_limit: str = Field("60/minute", validation_alias="INVOICES_RATE_LIMIT")
     # Sign-in attempts, counted before Supabase is asked (platform/rate_limits.py).
     sign_in_email_rate_limit: str = Field("5/minute", validation_alias="SIGN_IN_EMAIL_RATE_LIMIT")
     sign_in_ip_rate_limit: str = Field("20/minute", validation_alias="SIGN_IN_IP_RATE_LIMIT")
@@ -211,15 +222,19 @@ class Settings(HostingSettings):
                              "the portal's default configuration.")
         return value
 
-    @field_validator("stripe_price_id")
+    @field_validator("stripe_price_ids", mode="before")
     @classmethod
-    def _price(cls, value: str | None) -> str | None:
-        if value and not value.startswith("price_"):
-            raise ValueError(f"must look like price_..., got {value!r}.")
-        return value
+    def _prices(cls, value: Any) -> tuple[str, ...]:
+        """A comma-separated list of price ids, blanks and repeats dropped."""
+        items = value.split(",") if isinstance(value, str) else list(value or ())
+        ids = tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+        if wrong := [i for i in ids if not re.fullmatch(r"price_\w+", i, re.ASCII)]:
+            raise ValueError(f"must be price ids (price_...) separated by commas, got "
+                             f"{', '.join(map(repr, wrong))}.")
+        return ids
 
-    @field_validator("portal_rate_limit", "checkout_rate_limit", "sign_in_email_rate_limit",
-                     "sign_in_ip_rate_limit")
+    @field_validator("portal_rate_limit", "checkout_rate_limit", "invoices_rate_limit",
+                     "sign_in_email_rate_limit", "sign_in_ip_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         """One rate in the `limits` package's notation: "10/minute", "100 per hour"."""

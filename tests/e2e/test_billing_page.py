@@ -63,7 +63,7 @@ def test_manage_subscription_lands_on_the_portal_and_returns_signed_in(
 def test_a_user_without_a_subscription_sees_no_manage_button(page: Page):
     sign_in_as(page, demo.NOSUB_EMAIL)
     expect(page.get_by_text("You don't have a subscription yet.")).to_be_visible()
-    expect(page.get_by_role("button", name="Subscribe")).to_be_visible()
+    expect(page.get_by_role("button", name="Subscribe to Pro")).to_be_visible()
     expect(page.get_by_role("button", name="Manage Subscription")).to_have_count(0)
 
 

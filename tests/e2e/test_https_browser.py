@@ -66,7 +66,9 @@ def test_on_https_the_session_cookies_are_host_prefixed_secure_httponly_and_lax(
         assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
         assert not any(a.startswith("domain") for a in attributes)
     jar = {c["name"]: c for c in page.context.cookies()}
-    assert set(jar) == set(SESSION_COOKIES)  # the sign-in nonce is gone
+    # The sign-in nonce is gone; beside the session only the page's own `languages` cookie.
+    assert set(jar) == {*SESSION_COOKIES, "languages"}
+    assert jar["languages"]["value"] == "en-US%2Cen"  # navigator.languages, nothing else
     for name in SESSION_COOKIES:
         assert jar[name]["secure"] and jar[name]["httpOnly"] and jar[name]["sameSite"] == "Lax"
     script_view = page.evaluate("document.cookie + JSON.stringify(localStorage)"
@@ -100,7 +102,7 @@ def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsA
     """A click refused by the limit once marked "left for the portal" all the same, so the next
     page load read the subscription from Stripe: each refused click still cost a Stripe call.
     Now each load reads only its payment details (the subscription with its card, and the
-    invoice preview), once; a refused click adds nothing to that."""
+    invoice preview) and its invoices, once each; a refused click adds nothing to that."""
     email = f"refused-{uuid.uuid4().hex[:12]}@example.com"
     row = demo.create_subscriber(admin, stripe_client, email)
     token = sign_in(stack, email)["access_token"]
@@ -114,6 +116,8 @@ def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsA
     details = page.get_by_text("Next payment")
     expect(button).to_be_enabled()
     expect(details).to_be_visible()
+    invoices = page.get_by_role("region", name="Invoices")
+    expect(invoices.get_by_role("link", name=re.compile("View invoice")).first).to_be_visible()
     started = time.time()
     for _ in range(3):
         button.click()
@@ -121,9 +125,13 @@ def test_refused_portal_clicks_cost_stripe_nothing(page: Page, https_app: HttpsA
         page.reload()
         expect(button).to_be_enabled()
         expect(details).to_be_visible()
+        expect(invoices.get_by_role("link", name=re.compile("View invoice")).first).to_be_visible()
+    # Each load reads the invoices (README: GET /api/invoices, INVOICES_RATE_LIMIT) and the
+    # payment details; the refused clicks add nothing.
     made = sorted((r["method"], r["path"]) for r in devstack.stripe_requests(since=started))
     assert made == sorted([("GET", f"/v1/subscriptions/{row['stripe_subscription_id']}"),
-                           ("POST", "/v1/invoices/create_preview")] * 3)
+                           ("POST", "/v1/invoices/create_preview"),
+                           ("GET", "/v1/invoices")] * 3)
     assert len(devstack.portal_sessions(row["stripe_customer_id"])) == 10
 
 

@@ -33,7 +33,7 @@ def test_a_user_without_a_subscription_subscribes_through_checkout(page: Page, m
     user = make_user()
     sign_in_as(page, user.email, user.password)
     expect(page.get_by_text("You don't have a subscription yet.")).to_be_visible()
-    page.get_by_role("button", name="Subscribe").click()
+    page.get_by_role("button", name="Subscribe to Pro").click()
     expect(page).to_have_url(re.compile(re.escape(stack.stripe_api_base) + r"/c/pay/"))
     expect(page.get_by_text("Local stand-in for Stripe's hosted checkout")).to_be_visible()
     page.get_by_role("button", name="Subscribe").click()
@@ -41,7 +41,8 @@ def test_a_user_without_a_subscription_subscribes_through_checkout(page: Page, m
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(rf"^Renews on {DATE}$"))).to_be_visible()
     expect(page.get_by_role("button", name="Manage Subscription")).to_be_visible()
-    expect(page.get_by_role("button", name="Subscribe")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile(r"^Subscribe"))).to_have_count(0)
+    expect(page.get_by_role("region", name="Invoices").get_by_text("Paid")).to_be_visible()
 
 
 def test_cancel_then_reactivate_in_the_portal(page: Page, fresh_subscriber: str):

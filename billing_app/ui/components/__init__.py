@@ -17,9 +17,12 @@ vars and events.
                   sits in
     post_form.py  a form the browser POSTs itself (sign-out)
     plan_card.py  the billing page's plan and its buttons (Manage Subscription, Change plan,
-                  Cancel plan, Subscribe)
+                  Cancel plan)
     banners.py    the billing page's banners (a failed payment, a trial, a scheduled end)
     payment_details.py  the billing page's Payment section (the card, the next payment)
+    plan_picker.py  the plans on offer, a Monthly / Yearly switch, "Subscribe to <product>"
+    invoices_card.py  the last invoices, each with a "View invoice" link (a new tab)
+    languages.py  the <head> script that tells the backend the browser's languages (a cookie)
 
 Reflex's Radix Themes components (`rx.button`, `rx.card`, `rx.hstack`, `rx.text`, ...) stay out:
 one of them brings back Radix's whole stylesheet (700 KB) on every page

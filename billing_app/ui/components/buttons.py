@@ -24,7 +24,7 @@ def spinner() -> rx.Component:
     )
 
 
-def action_button(label: str, *, busy: rx.Var[bool] | bool = False,
+def action_button(label: str | rx.Var[str], *, busy: rx.Var[bool] | bool = False,
                   on_click: EventType[()] | None = None, tone: str = "primary",
                   type: str = "button", disabled: rx.Var[bool] | bool | None = None
                   ) -> rx.Component:

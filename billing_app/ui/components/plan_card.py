@@ -11,7 +11,9 @@ from billing_app.ui.components.card import card
 from billing_app.ui.components.messages import alert, alert_when, status
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.components.styles import MUTED
+from billing_app.ui.states import plans
 from billing_app.ui.states.billing import BillingState
+from billing_app.ui.states.plans import PlansState
 
 
 def stripe_button(label: str, handler: rx.event.EventHandler, tone: str = "primary"
@@ -27,7 +29,9 @@ def manage_button() -> rx.Component:
 
 
 def subscribe_button() -> rx.Component:
-    return stripe_button("Subscribe", BillingState.subscribe)
+    """Subscribe to the default price: only while the plan picker can't show the plans."""
+    return rx.cond(PlansState.stage == plans.FAILED,
+                   stripe_button("Subscribe", BillingState.subscribe))
 
 
 def plan_buttons() -> rx.Component:

@@ -9,8 +9,9 @@ into a redirect, what the page shows, a message under the buttons (MESSAGES) or 
 sign-in.
 
 The plan comes first: `load` ends as soon as the row is read and shown; anything slower (the
-comparison with Stripe after a portal visit; payment details, states/payment_details.py) runs
-in a background event after it, so it holds back neither the plan nor a click.
+comparison with Stripe after a portal visit; the payment details, the invoices and the plan
+picker, each in its own state) runs in a background event after it, so it holds back neither
+the plan nor a click.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventType
 
 from billing_app.billing import subscription
 from billing_app.billing.account import load_account
@@ -40,6 +42,8 @@ from billing_app.platform.outcomes import (
     UserAction,
 )
 from billing_app.ui import display
+from billing_app.ui.states.invoices import InvoicesState
+from billing_app.ui.states.plans import PlansState
 from billing_app.ui.states.session import SessionState, login_redirect
 
 logger = logging.getLogger(__name__)
@@ -48,11 +52,14 @@ logger = logging.getLogger(__name__)
 MESSAGES = {
     Outcome.NO_SUBSCRIPTION: "No subscription found",
     Outcome.ALREADY_SUBSCRIBED: "Already subscribed",
+    Outcome.UNKNOWN_PRICE: "That plan isn't on offer any more. Please reload the page.",
     Outcome.CANCELLATION_SCHEDULED: "Cancellation already scheduled",
     Outcome.RATE_LIMITED: "Too many requests. Try again in {retry_after_s} seconds.",
 }
 PORTAL_FAILED = "Failed to create portal session"
 
+# The sections after the plan (each its own state); a new visit clears them first.
+SECTIONS = (InvoicesState, PlansState)
 # Back from Stripe, re-read the row this often, for at most this long, until the webhook lands.
 WATCH_INTERVAL_S = 0.75
 WATCH_FOR_S = 6.0
@@ -78,6 +85,8 @@ class BillingState(SessionState):
     ends_text: str = ""
     # The action underway ("open_portal", "resume", ...; its handler's name), else "".
     running: str = ""
+    # The price a plan picker's button asked Checkout for (its button shows the spinner).
+    chosen_price: str = ""
     action_error: str = ""
     updating: bool = False
     # Counts this tab's page loads: what was loaded for an earlier one is not shown.
@@ -103,6 +112,7 @@ class BillingState(SessionState):
         return self.running != ""
 
     def _show(self, sub: Subscription | None) -> None:
+        locale = self._display_locale()
         self._shown = sub
         self.has_subscription = sub is not None and bool(sub.stripe_customer_id)
         self.live = is_live(sub)
@@ -110,12 +120,12 @@ class BillingState(SessionState):
         self.cancellation_scheduled = sub is not None and sub.cancellation_scheduled
         self.plan_label = (sub.plan_label or "Subscription") if sub else ""
         self.price_text = (display.format_price(sub.unit_amount, sub.currency,
-                                               sub.billing_interval) if sub else "")
+                                               sub.billing_interval, locale) if sub else "")
         self.status = (sub.status or "") if sub else ""
-        self.renewal_text = display.renewal_line(sub) if sub else ""
+        self.renewal_text = display.renewal_line(sub, locale) if sub else ""
         self.payment_failed_text = display.payment_failed_banner(sub)
-        self.trial_text = display.trial_banner(sub)
-        self.ends_text = display.ends_banner(sub)
+        self.trial_text = display.trial_banner(sub, locale)
+        self.ends_text = display.ends_banner(sub, locale)
 
     async def load(self):
         """on_load: check the session (locally, against the JWKS, where the project signs
@@ -127,6 +137,8 @@ class BillingState(SessionState):
             self.loaded, self.updating = False, False
             self.load_error = self.action_error = self.running = ""
             self._show(None)
+            for section in SECTIONS:
+                (await self.get_state(section)).clear()
             yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
@@ -147,6 +159,15 @@ class BillingState(SessionState):
         self.loaded = True
         if (follow_up := self._after_the_plan(account.subscription)) is not None:
             yield follow_up
+        for section in self._sections():
+            yield section
+
+    def _sections(self) -> Iterator[EventType[()]]:
+        """The sections that load after the plan, each in its own background event."""
+        if self.has_subscription:
+            yield InvoicesState.load
+        if self.can_subscribe:
+            yield PlansState.load
 
     def _after_the_plan(self, row: Subscription | None) -> rx.event.EventSpec | None:
         """Back from checkout or the portal with the webhook not yet in: watch for it. Both run
@@ -206,6 +227,9 @@ class BillingState(SessionState):
         finally:
             async with self:
                 self.updating = False
+                sections = list(self._sections())
+        for section in sections:  # what the change shows there (a first invoice, say)
+            yield section
 
     async def _run(self, action: Callable[[str], Awaitable[Any]], access: str) -> Any:
         """`action(access)` as one request-log line ("billing.<the running handler>"); a bug is
@@ -260,13 +284,13 @@ class BillingState(SessionState):
 
     async def open_portal(self):
         """Manage Subscription: the portal's home page."""
-        async for step in self._go_to_stripe("open_portal", create_portal_session,
-                                             PORTAL_FAILED, to_portal=True):
+        async for step in self._open_flow("open_portal", None):
             yield step
 
-    def _open_flow(self, name: str, flow: PortalFlow) -> AsyncIterator:
-        return self._go_to_stripe(name, functools.partial(create_portal_session, flow=flow),
-                                  PORTAL_FAILED, to_portal=True)
+    def _open_flow(self, name: str, flow: PortalFlow | None) -> AsyncIterator:
+        """The portal on its home page (no `flow`) or on one flow, in the user's language."""
+        action = functools.partial(create_portal_session, flow=flow, locale=self._user_locale())
+        return self._go_to_stripe(name, action, PORTAL_FAILED, to_portal=True)
 
     async def update_payment_method(self):
         """The portal's payment-method page, back here once a card is saved."""
@@ -296,7 +320,16 @@ class BillingState(SessionState):
                 yield step
 
     async def subscribe(self):
-        """Subscribe: off to Stripe Checkout."""
-        async for step in self._go_to_stripe("subscribe", create_checkout_session,
+        """Subscribe (the default price): off to Stripe Checkout."""
+        async for step in self.subscribe_to(None):
+            yield step
+
+    async def subscribe_to(self, price: str | None):
+        """A plan picker's "Subscribe to <product>": Checkout for that price."""
+        if not self.running:
+            self.chosen_price = price or ""
+        action = functools.partial(create_checkout_session, price=price,
+                                   locale=self._user_locale())
+        async for step in self._go_to_stripe("subscribe", action,
                                              "Failed to create checkout session"):
             yield step

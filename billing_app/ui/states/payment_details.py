@@ -70,6 +70,7 @@ class PaymentDetailsState(SessionState):
             self.phase = FAILED
             return
         self.payment_method_text = display.payment_method_line(details.payment_method)
-        self.next_payment_text = (display.next_payment_line(details.next_payment)
-                                  if details.next_payment else "")
+        self.next_payment_text = (
+            display.next_payment_line(details.next_payment, self._display_locale())
+            if details.next_payment else "")
         self.phase = LOADED

@@ -8,11 +8,13 @@ cookies need an HTTP response), so renewing or storing a session is a trip throu
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import reflex as rx
+from babel import Locale
 from starlette.requests import cookie_parser
 
+from billing_app.billing import locales
 from billing_app.platform import paths
 from billing_app.platform.outcomes import Refusal
 from billing_app.session import actions
@@ -48,6 +50,18 @@ class SessionState(rx.State):
 
     def _cookies(self) -> dict[str, str]:
         return cookie_parser(self.router.headers.cookie or "")
+
+    def _user_locale(self) -> Locale | None:
+        """The browser's language: the languages its page wrote into a cookie (see
+        components/languages.py), else the websocket handshake's Accept-Language. Also what
+        Stripe's pages are shown in (None: Stripe picks)."""
+        written = unquote(self._cookies().get(locales.LANGUAGES_COOKIE, ""))
+        return (locales.from_accept_language(written)
+                or locales.from_accept_language(self.router.headers.accept_language))
+
+    def _display_locale(self) -> Locale:
+        """How this page writes numbers, currencies and dates."""
+        return self._user_locale() or locales.DEFAULT
 
     def _current_path(self) -> str:
         url = self.router.url

@@ -54,7 +54,7 @@ def test_subscribe_then_manage_on_the_legacy_keys(page: Page, deployment: Deploy
     expect(page).to_have_url(billing)
     expect(page.get_by_text("You don't have a subscription yet.")).to_be_visible()
 
-    page.get_by_role("button", name="Subscribe").click()
+    page.get_by_role("button", name="Subscribe to Pro").click()
     expect(page.get_by_text("Local stand-in for Stripe's hosted checkout")).to_be_visible()
     page.get_by_role("button", name="Subscribe").click()
     # Back on the billing page once the webhook, written with the legacy service_role key,

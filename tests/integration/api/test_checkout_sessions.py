@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
 from tests.helpers import Devstack
-from tests.in_process import InProcessApp
+from tests.in_process import InProcessApp, running
 from tests.stripe_events import deliver, events_for
 
 FAILED = {"error": "Failed to create checkout session"}
@@ -64,7 +66,7 @@ def test_paying_makes_the_row_active_through_the_webhook(stack, api: InProcessAp
     assert row.data["status"] == "active" and row.data["stripe_subscription_id"]
     subscription = stripe_client.v1.subscriptions.retrieve(row.data["stripe_subscription_id"])
     assert subscription.metadata["user_id"] == user.id
-    # Without STRIPE_PRICE_ID, Subscribe sells the first active recurring price.
+    # Without a price or STRIPE_PRICE_IDS, Subscribe sells the first active recurring price.
     first_recurring = stripe_client.v1.prices.list(
         params={"active": True, "type": "recurring", "limit": 1}).data[0]
     assert subscription["items"]["data"][0]["price"]["id"] == first_recurring.id
@@ -122,3 +124,121 @@ def test_a_500_at_customer_creation_never_keeps_the_user_from_subscribing(
     # And from then on the customer is found, not made again.
     again = post_checkout(api, headers=bearer(user.access_token))
     assert session_for(stripe_client, again.json()["url"]).customer == session.customer
+
+
+def checkout_page(url: str) -> str:
+    return httpx.get(url, timeout=10).text
+
+
+def line_price(stripe_client, url: str) -> str:
+    """The price a session sells, told by its amount: the stand-in's prices each have their
+    own (it doesn't expand a session's line_items)."""
+    by_amount = {p.unit_amount: p.id for p in stripe_client.v1.prices.list(
+        params={"active": True, "type": "recurring", "limit": 100}).data}
+    return by_amount[session_for(stripe_client, url).amount_total]
+
+
+def test_a_named_price_on_offer_is_sold(api: InProcessApp, make_user, stripe_client):
+    user = make_user()
+    response = post_checkout(api, headers=bearer(user.access_token),
+                             json={"price": "price_devstack_team_monthly"})
+    assert response.status_code == 200, response.text
+    assert line_price(stripe_client, response.json()["url"]) == "price_devstack_team_monthly"
+    assert "Team" in checkout_page(response.json()["url"])
+
+
+@pytest.mark.parametrize("body", [
+    {"price": "price_devstack_pro_setup"},  # one-time: no plan
+    {"price": "price_does_not_exist"},
+    {"price": "prod_devstack_pro"},
+    {"price": ""},
+    {"price": 5},
+    {"price": ["price_devstack_pro_monthly"]},
+])
+def test_a_price_not_on_offer_is_400_and_stripe_makes_nothing(api: InProcessApp, make_user,
+                                                              devstack: Devstack, body):
+    user = make_user()
+    since = time.time()
+    response = post_checkout(api, headers=bearer(user.access_token), json=body)
+    assert (response.status_code, response.json()) == (400, {"error": "Unknown price"})
+    assert [r for r in devstack.stripe_requests(since=since) if r["method"] == "POST"] == []
+
+
+@pytest.mark.parametrize("content", [b"not json", b"[1, 2]", b'"price_x"', b"{"])
+def test_a_body_that_isnt_a_json_object_is_400(api: InProcessApp, make_user, content):
+    user = make_user()
+    response = post_checkout(api, headers=bearer(user.access_token), content=content)
+    assert (response.status_code, response.json()) == (400, {"error": "Invalid payload"})
+
+
+def test_without_a_price_it_behaves_as_before(api: InProcessApp, make_user, stripe_client):
+    user = make_user()
+    for kwargs in ({}, {"json": {}}, {"content": b"  "}):
+        response = post_checkout(api, headers=bearer(user.access_token), **kwargs)
+        assert response.status_code == 200, response.text
+    first_recurring = stripe_client.v1.prices.list(
+        params={"active": True, "type": "recurring", "limit": 1}).data[0]
+    assert line_price(stripe_client, response.json()["url"]) == first_recurring.id
+
+
+def test_an_unknown_price_still_needs_a_signed_in_user(api: InProcessApp):
+    response = post_checkout(api, json={"price": "price_does_not_exist"})
+    assert (response.status_code, response.json()) == (401, {"error": "Unauthorized"})
+
+
+def test_stripe_price_ids_limits_what_is_offered(stack, make_user, stripe_client):
+    user = make_user()
+    with running(stack, STRIPE_PRICE_IDS="price_devstack_team_monthly,price_devstack_pro_yearly"
+                 ) as app:
+        refused = post_checkout(app, headers=bearer(user.access_token),
+                                json={"price": "price_devstack_pro_monthly"})
+        assert (refused.status_code, refused.json()) == (400, {"error": "Unknown price"})
+        yearly = post_checkout(app, headers=bearer(user.access_token),
+                               json={"price": "price_devstack_pro_yearly"})
+        assert line_price(stripe_client, yearly.json()["url"]) == "price_devstack_pro_yearly"
+        default = post_checkout(app, headers=bearer(user.access_token))
+        assert line_price(stripe_client, default.json()["url"]) == "price_devstack_team_monthly"
+
+
+def test_the_old_stripe_price_id_is_still_the_price_sold(stack, make_user, stripe_client):
+    user = make_user()
+    with running(stack, STRIPE_PRICE_ID="price_devstack_pro_yearly") as app:
+        default = post_checkout(app, headers=bearer(user.access_token))
+        assert line_price(stripe_client, default.json()["url"]) == "price_devstack_pro_yearly"
+
+
+def test_an_archived_price_is_refused_once_its_webhook_lands(api: InProcessApp, make_user,
+                                                             stack, stripe_client):
+    """The catalogue is kept for minutes, but a price.updated event drops it at once."""
+    user = make_user()
+    team = "price_devstack_team_monthly"
+    assert post_checkout(api, headers=bearer(user.access_token),
+                         json={"price": team}).status_code == 200  # the catalogue is now kept
+    stripe_client.v1.prices.update(team, params={"active": False})
+    try:
+        assert deliver(api, stack, [latest_event(stripe_client, "price.updated", team)]) == [
+            "catalogue_changed"]
+        refused = post_checkout(api, headers=bearer(user.access_token), json={"price": team})
+        assert (refused.status_code, refused.json()) == (400, {"error": "Unknown price"})
+    finally:
+        stripe_client.v1.prices.update(team, params={"active": True})
+        deliver(api, stack, [latest_event(stripe_client, "price.updated", team)])
+    assert post_checkout(api, headers=bearer(user.access_token),
+                         json={"price": team}).status_code == 200
+
+
+def test_checkout_opens_in_the_callers_language(api: InProcessApp, make_user, stripe_client):
+    user = make_user()
+    for header, locale in (("de-DE,de;q=0.9", "de"), ("pt-BR", "pt-BR"), ("gsw", "auto"),
+                           (None, "auto")):
+        headers = bearer(user.access_token) | ({"Accept-Language": header} if header else {})
+        url = post_checkout(api, headers=headers).json()["url"]
+        assert session_for(stripe_client, url).locale == locale
+
+
+def latest_event(stripe_client, event_type: str, object_id: str) -> dict:
+    for event in stripe_client.v1.events.list(params={"limit": 100}).auto_paging_iter():
+        data = event.to_dict(for_json=True)
+        if data["type"] == event_type and data["data"]["object"]["id"] == object_id:
+            return data
+    raise AssertionError(f"no {event_type} for {object_id}")

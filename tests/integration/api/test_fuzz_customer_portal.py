@@ -34,8 +34,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from billing_app.api.portal import MAX_BODY_BYTES
 from billing_app.api.responses import DRAIN_LIMIT_BYTES
+from billing_app.api.user_actions import MAX_BODY_BYTES
 from devstack.config import StackConfig
 from tests.fuzzing import BATCH, Answer, Sent, Tally, check_nothing_leaks, send_all
 from tests.helpers import Devstack, project_signed, sign_in

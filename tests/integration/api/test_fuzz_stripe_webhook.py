@@ -51,7 +51,7 @@ SIGNATURES = (["valid"] * 6 + ["none", "empty", "garbage", "other_secret", "othe
                                "stale", "future", "v0_only", "extra_v1s", "bad_timestamp",
                                "huge", "valid_in_a_list"])
 OUTCOMES = {"ignored", "duplicate", "unmapped", "unknown_user", "subscription_missing",
-            "applied", "stale", "kept"}
+            "applied", "stale", "kept", "catalogue_changed"}
 PRINTABLE = "".join(chr(c) for c in range(0x20, 0x7f))
 OTHER_SECRET = "whsec_" + "0" * 32
 

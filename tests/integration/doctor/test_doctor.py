@@ -125,10 +125,28 @@ def test_the_keys_swapped(stack: StackConfig):
 
 
 def test_a_price_that_isnt_recurring(stack: StackConfig):
-    found = run_doctor(stack, STRIPE_PRICE_ID="price_devstack_pro_setup")
-    text = assert_only_failing(found, "Stripe: Offered prices", "Set STRIPE_PRICE_ID",
-                               "Product catalogue")
+    found = run_doctor(stack, STRIPE_PRICE_IDS="price_devstack_pro_monthly,"
+                                               "price_devstack_pro_setup")
+    text = assert_only_failing(found, "Stripe: Offered prices",
+                               "Set STRIPE_PRICE_IDS (or STRIPE_PRICE_ID)", "Product catalogue")
     assert "price_devstack_pro_setup is a one-time price" in text
+    assert "price_devstack_pro_monthly is" not in text
+
+
+def test_the_old_single_price_setting_is_still_checked(stack: StackConfig):
+    found = run_doctor(stack, STRIPE_PRICE_ID="price_devstack_pro_setup")
+    text = assert_only_failing(found, "Stripe: Offered prices",
+                               "Set STRIPE_PRICE_IDS (or STRIPE_PRICE_ID)")
+    assert "price_devstack_pro_setup is a one-time price" in text
+
+
+def test_unset_every_plan_on_offer_is_checked(stack: StackConfig):
+    line = run_doctor(stack).text("Stripe: Offered prices")
+    assert "every active recurring price, as STRIPE_PRICE_IDS is unset" in line
+    for price in ("price_devstack_pro_monthly", "price_devstack_pro_yearly",
+                  "price_devstack_team_monthly"):
+        assert price in line
+    assert "price_devstack_pro_setup" not in line
 
 
 def _sql(stack: StackConfig, statement: str) -> None:

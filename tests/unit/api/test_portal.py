@@ -1,5 +1,5 @@
-"""Which flow a body of POST /api/customer_portal names (api/portal.py `flow_in`): none, one of
-the three, or UNKNOWN_FLOW for anything else."""
+"""Which flow a body of POST /api/customer_portal names (api/portal.py `flow_in`, on the body as
+`parse_json_object` reads it): none, one of the three, or UNKNOWN_FLOW for anything else."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import json
 import pytest
 
 from billing_app.api.portal import flow_in
+from billing_app.api.user_actions import parse_json_object
 from billing_app.billing.portal import PortalFlow
 from billing_app.platform.outcomes import UNKNOWN_FLOW
 
 
 @pytest.mark.parametrize("body", [b"", b"  \r\n\t", b"{}", b'{"flow": null}', b' { } '])
 def test_no_body_or_no_flow_is_the_home_page(body):
-    assert flow_in(body) is None
+    assert flow_in(parse_json_object(body)) is None
 
 
 @pytest.mark.parametrize("flow", list(PortalFlow))
 def test_each_flow_by_its_stripe_name(flow):
-    assert flow_in(json.dumps({"flow": flow.value}).encode()) is flow
+    assert flow_in(parse_json_object(json.dumps({"flow": flow.value}).encode())) is flow
 
 
 @pytest.mark.parametrize("body", [
@@ -31,4 +32,4 @@ def test_each_flow_by_its_stripe_name(flow):
     b"flow=payment_method_update", b"{", b"\xff\xfe", b"[" * 5_000 + b"]" * 5_000,
 ])
 def test_anything_else_is_unknown(body):
-    assert flow_in(body) == UNKNOWN_FLOW
+    assert flow_in(parse_json_object(body)) == UNKNOWN_FLOW

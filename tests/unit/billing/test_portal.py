@@ -14,6 +14,7 @@ import pytest
 import stripe
 
 from billing_app.billing import account, portal
+from billing_app.billing.locales import from_accept_language
 from billing_app.billing.portal import PortalFlow
 from billing_app.billing.subscription import Subscription
 from billing_app.platform import rate_limits
@@ -85,8 +86,8 @@ def world(monkeypatch):
     return state
 
 
-def run(token="token", flow: PortalFlow | None = None):
-    return asyncio.run(portal.create_portal_session(token, flow=flow))
+def run(token="token", **options):
+    return asyncio.run(portal.create_portal_session(token, **options))
 
 
 def test_own_row_gives_a_portal_for_its_customer(world):
@@ -94,7 +95,16 @@ def test_own_row_gives_a_portal_for_its_customer(world):
     assert world.stripe.calls == [{
         "customer": "cus_alice",
         "return_url": "https://app.example.com/dashboard/settings/billing",
+        "locale": "auto",
     }]
+
+
+@pytest.mark.parametrize("tag,sent", [("de-DE", "de"), ("en-NZ", "en-NZ"), ("fr-CA", "fr-CA"),
+                                      ("pt-PT", "pt"), ("hi-IN", "auto"), ("gsw", "auto")])
+def test_the_portal_opens_in_the_users_language_when_it_has_it(world, tag, sent):
+    """The portal's own list (stripe-python's) has en-NZ but no Hindi; Checkout's differs."""
+    run(locale=from_accept_language(tag))
+    assert world.stripe.calls[0]["locale"] == sent
 
 
 def test_configuration_is_passed_when_set(world):
@@ -241,7 +251,7 @@ BACK_TO_BILLING = {"type": "redirect", "redirect": {"return_url": BILLING}}
 def test_the_payment_method_flow_needs_only_the_customer(world):
     assert isinstance(run(flow=PortalFlow.PAYMENT_METHOD_UPDATE), Redirect)
     assert world.stripe.calls == [{
-        "customer": "cus_alice", "return_url": BILLING,
+        "customer": "cus_alice", "return_url": BILLING, "locale": "auto",
         "flow_data": {"type": "payment_method_update", "after_completion": BACK_TO_BILLING},
     }]
 

@@ -73,8 +73,8 @@ def test_the_default_rates():
     defaults = app_settings()
     rates = {limit: rate_limits.limits.parse(getattr(defaults, setting)).amount
              for limit, setting in rate_limits.RATES.items()}
-    assert rates == {Limit.PORTAL: 10, Limit.CHECKOUT: 5, Limit.SIGN_IN_EMAIL: 5,
-                     Limit.SIGN_IN_IP: 20}
+    assert rates == {Limit.PORTAL: 10, Limit.CHECKOUT: 5, Limit.INVOICES: 60,
+                     Limit.SIGN_IN_EMAIL: 5, Limit.SIGN_IN_IP: 20}
 
 
 def test_a_failing_shared_store_falls_back_to_counting_in_this_process(settings, caplog):

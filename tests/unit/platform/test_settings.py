@@ -73,6 +73,9 @@ def test_a_missing_setting_is_named(env, name):
     ("STRIPE_CUSTOMER_PORTAL_CONFIG_ID", "conf_123"),
     ("STRIPE_API_BASE", "localhost:12111"),
     ("STRIPE_PRICE_ID", "prod_123"),
+    ("STRIPE_PRICE_IDS", "price_a,prod_b"),
+    ("STRIPE_PRICE_IDS", "price_a;price_b"),
+    ("INVOICES_RATE_LIMIT", "0/minute"),
     ("REDIS_URL", "http://localhost:6379"),
     ("REFLEX_REDIS_URL", "localhost:6379"),
     ("PORTAL_RATE_LIMIT", "ten a minute"),
@@ -121,7 +124,7 @@ def test_optional_settings_are_kept(env):
     env.setenv("STRIPE_PRICE_ID", "price_123")
     env.setenv("REDIS_URL", "redis://localhost:6379/0")
     s = load_settings()
-    assert s.stripe_price_id == "price_123" and s.redis_url == "redis://localhost:6379/0"
+    assert s.stripe_price_ids == ("price_123",) and s.redis_url == "redis://localhost:6379/0"
     assert s.stripe_portal_config_id == "bpc_123"
     assert s.stripe_api_base == "http://127.0.0.1:12111"
 
@@ -240,7 +243,7 @@ def test_a_blank_variable_is_unset_and_hides_dotenv(env, tmp_path):
     env.setenv("PORTAL_RATE_LIMIT", "  ")
     env.setenv("STRIPE_PRICE_ID", "")
     s = load_settings()
-    assert (s.portal_rate_limit, s.stripe_price_id) == ("10/minute", None)
+    assert (s.portal_rate_limit, s.stripe_price_ids) == ("10/minute", ())
 
 
 def test_a_blank_site_url_falls_back_to_the_alias(env):
@@ -285,3 +288,19 @@ def test_every_setting_is_in_the_readmes_table_and_every_documented_name_in_env_
         assert f"`{name}`" in readme, name
     for name in documented:
         assert f"\n{name}=" in example, name
+
+
+def test_stripe_price_ids_is_a_comma_separated_list_and_wins_over_the_old_name(env):
+    env.setenv("STRIPE_PRICE_IDS", " price_team , price_pro,,price_team ")
+    env.setenv("STRIPE_PRICE_ID", "price_old")
+    assert load_settings().stripe_price_ids == ("price_team", "price_pro")
+    env.setenv("STRIPE_PRICE_IDS", "")
+    assert load_settings().stripe_price_ids == ("price_old",)
+    env.delenv("STRIPE_PRICE_ID")
+    assert load_settings().stripe_price_ids == ()
+
+
+def test_a_wrong_price_names_both_names(env):
+    env.setenv("STRIPE_PRICE_ID", "prod_123")
+    with pytest.raises(SettingsError, match=r"STRIPE_PRICE_IDS \(or STRIPE_PRICE_ID\).*'prod_123'"):
+        load_settings()

@@ -12,7 +12,10 @@ from reflex_components_radix.themes.base import RadixThemesComponent
 from billing_app.ui import display
 from billing_app.ui.components.badge import TONES, badge
 from billing_app.ui.components.buttons import action_button
+from billing_app.ui.components.invoices_card import invoices_card
+from billing_app.ui.components.languages import SCRIPT
 from billing_app.ui.components.messages import alert, status
+from billing_app.ui.components.plan_picker import plan_picker
 from billing_app.ui.pages.billing import billing_page
 from billing_app.ui.pages.login import login_page
 from billing_app.ui.states.billing import BillingState
@@ -73,3 +76,22 @@ def test_alerts_and_status_lines_have_their_roles():
 def test_every_subscription_status_has_a_badge_tone():
     assert set(display.STATUS_COLORS.values()) <= set(TONES)
     assert TONES["green"] in str(badge("Active", "green"))
+
+
+def test_the_invoice_link_opens_a_new_tab_without_giving_it_the_page():
+    rendered = str(invoices_card())
+    assert 'target:"_blank"' in rendered and 'rel:"noopener"' in rendered
+    assert "opens in a new tab" in rendered  # said to screen readers
+    assert 'scope:"col"' in rendered
+
+
+def test_the_interval_switch_says_which_is_chosen():
+    rendered = str(plan_picker())
+    assert '"aria-pressed":' in rendered and 'role:"group"' in rendered
+
+
+def test_the_languages_script_survives_prerendering():
+    """The page's HTML is prerendered, its text escaped: quotes, & or angle brackets would
+    break the script."""
+    assert not set(SCRIPT) & set("\"'&<>")
+    assert "navigator.languages" in SCRIPT and "document.cookie" in SCRIPT
