@@ -86,6 +86,31 @@ def test_next_leads_back_after_sign_in_but_never_off_site(page: Page):
     expect(page).to_have_url(BILLING)
 
 
+# Every text the page shows, as it changes (the page's own record, from before its scripts run).
+RECORD_TEXTS = """(() => {
+  window.__texts = [];
+  new MutationObserver(() => window.__texts.push(document.body ? document.body.innerText : ""))
+    .observe(document, {subtree: true, childList: true, characterData: true});
+})()"""
+
+
+def test_the_next_user_in_the_tab_never_sees_the_last_ones_data(page: Page):
+    """A tab keeps its states on the server, and a page shows them as it hydrates, before its
+    own load runs: signing out and in as someone else in the same tab once showed the last
+    user's plan, card and invoices for a moment."""
+    page.context.add_init_script(RECORD_TEXTS)
+    sign_in_as(page, demo.DEMO_EMAIL)
+    expect(page.get_by_text("Visa ending in 4242")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    sign_in_as(page, demo.NOSUB_EMAIL)
+    expect(page.get_by_text("Choose a plan")).to_be_visible()
+    shown = page.evaluate("window.__texts")
+    assert shown, "the page's texts weren't recorded"
+    assert not [text for text in shown
+                if demo.DEMO_EMAIL in text or "Pro (monthly)" in text or "4242" in text]
+
+
 def test_sign_out_ends_the_session_at_supabase(page: Page, stack: StackConfig):
     sign_in_as(page, demo.DEMO_EMAIL)
     expect(page.get_by_text("Pro (monthly)")).to_be_visible()

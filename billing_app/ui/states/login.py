@@ -11,7 +11,7 @@ from billing_app.platform import paths, request_log
 from billing_app.platform.outcomes import Outcome, Refusal
 from billing_app.session import actions, codes, cookies
 from billing_app.session.next_path import local_path_or_default
-from billing_app.ui.states.session import go_to_backend
+from billing_app.ui.states.session import forget_the_user, go_to_backend
 
 # What the page says for each refusal: from this sign-in, or from the cookie routes' `?error=`.
 # Over the app's own sign-in limits, or Supabase's (a 429), the user waits either way.
@@ -33,7 +33,10 @@ class LoginState(rx.State):
     error: str = ""
     signing_in: bool = False
 
-    def on_load(self) -> None:
+    async def on_load(self):
+        """Every sign-in, and every sign-out, passes through here: the tab forgets the last
+        user's data first."""
+        await forget_the_user(self)
         self.signing_in = False
         self.error = ERROR_PARAM_MESSAGES.get(
             self.router.url.query_parameters.get("error", ""), "")

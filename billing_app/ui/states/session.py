@@ -76,3 +76,15 @@ class SessionState(rx.State):
         if access == actions.NEEDS_RENEWAL:
             return go_to_backend(paths.API_AUTH_REFRESH, next=self._current_path())
         return login_redirect(self._current_path())
+
+
+async def forget_the_user(state: rx.State) -> None:
+    """Empty every state that holds a signed-in user's data: SessionState and each state built
+    on it (the plan, the payment details, the invoices, the plans on offer, and any added later).
+
+    A tab keeps its states on the server across page loads, and a page's first answer (Reflex's
+    hydrate) shows them before its on_load runs: without this, the next person to sign in
+    in the same tab would see the last user's plan, card and invoices for a moment."""
+    for cls in (SessionState, *SessionState.get_substates()):
+        (await state.get_state(cls)).reset()
+
