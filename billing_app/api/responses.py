@@ -20,13 +20,16 @@ NO_STORE = {"Cache-Control": "no-store"}
 # Every refusal a route can answer: its status and `{"error": ...}`. UPSTREAM_FAILED has no
 # words here because each route words its own 500 ("Failed to create portal session").
 ERRORS: dict[Outcome, tuple[int, str | None]] = {
+    # The request itself is wrong.
     Outcome.INVALID_SIGNATURE: (400, "Invalid signature"),
     Outcome.INVALID_PAYLOAD: (400, "Invalid payload"),
     Outcome.UNKNOWN_PRICE: (400, "Unknown price"),
     Outcome.UNKNOWN_FLOW: (400, "Unknown flow"),
+    # Who is asking.
     Outcome.NOT_AUTHENTICATED: (401, "Unauthorized"),
     Outcome.REFRESH_REFUSED: (401, "Unauthorized"),
     Outcome.CROSS_SITE: (403, "Forbidden"),
+    # What they ask for.
     Outcome.NO_SUBSCRIPTION: (404, "No subscription found"),
     Outcome.METHOD_NOT_ALLOWED: (405, "Method not allowed"),
     Outcome.ALREADY_SUBSCRIBED: (409, "Already subscribed"),

@@ -69,8 +69,10 @@ PORTAL_RETURN_WINDOW_S = 15 * 60
 
 
 class BillingState(SessionState):
+    # The page's phase: the plan read (or not) on this visit.
     loaded: bool = False
     load_error: str = ""
+    # The plan card, from the subscription shown.
     has_subscription: bool = False
     can_subscribe: bool = False
     plan_label: str = ""
@@ -88,6 +90,7 @@ class BillingState(SessionState):
     # The price a plan picker's button asked Checkout for (its button shows the spinner).
     chosen_price: str = ""
     action_error: str = ""
+    # Back from Stripe: the row is re-read until the webhook's change is in.
     updating: bool = False
     # Counts this tab's page loads: what was loaded for an earlier one is not shown.
     visit: int = 0
