@@ -79,20 +79,25 @@ def format_day(moment: datetime | None, locale: Locale | str) -> str:
     return format_date(moment, format="long", locale=locale) if moment else ""
 
 
+# Statuses in which Stripe couldn't take the last payment.
+PAYMENT_FAILED_STATUSES = frozenset({"past_due", "unpaid", "incomplete"})
+
+
 def renewal_line(sub: Subscription, locale: Locale | str) -> str:
-    """"Renews on ...", "Cancels on ..." or "Canceled on ...", as Stripe's state says."""
+    """"Renews on ...", "Cancels on ..." or "Canceled on ...", as Stripe's state says; during a
+    trial, when billing starts; while a payment has failed, that it is overdue (the renewal
+    date means little until it is paid)."""
     if sub.has_ended:
         return (f"Canceled on {format_day(sub.canceled_at, locale)}" if sub.canceled_at
                 else "Canceled")
     if sub.cancel_at_period_end or sub.cancel_at:
         return f"Cancels on {format_day(sub.ends_at, locale)}"
-    if sub.current_period_end:
-        return f"Renews on {format_day(sub.current_period_end, locale)}"
-    return ""
-
-
-# Statuses in which Stripe couldn't take the last payment.
-PAYMENT_FAILED_STATUSES = frozenset({"past_due", "unpaid", "incomplete"})
+    if sub.status in PAYMENT_FAILED_STATUSES:
+        return "Payment overdue"
+    if not sub.current_period_end:
+        return ""
+    day = format_day(sub.current_period_end, locale)
+    return f"Billing starts on {day}" if sub.status == "trialing" else f"Renews on {day}"
 
 
 def payment_failed_banner(sub: Subscription | None) -> str:

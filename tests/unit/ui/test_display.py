@@ -86,6 +86,17 @@ def test_active_renews():
     assert renewal_line(sub(), "de_DE") == "Renews on 27. Dezember 2026"
 
 
+def test_a_trial_says_when_billing_starts():
+    assert renewal_line(sub(status="trialing"), "en_US") == "Billing starts on December 27, 2026"
+
+
+@pytest.mark.parametrize("status", ["past_due", "unpaid", "incomplete"])
+def test_a_failed_payment_is_overdue_not_renewing(status):
+    assert renewal_line(sub(status=status), "en_US") == "Payment overdue"
+    assert renewal_line(sub(status=status, cancel_at_period_end=True),
+                        "en_US") == "Cancels on December 27, 2026"
+
+
 def test_cancel_at_period_end_cancels_on_the_period_end():
     assert renewal_line(sub(cancel_at_period_end=True), "en_US") == "Cancels on December 27, 2026"
 
