@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 
 import httpx
 import jwt
@@ -109,6 +110,26 @@ def test_the_next_user_in_the_tab_never_sees_the_last_ones_data(page: Page):
     assert shown, "the page's texts weren't recorded"
     assert not [text for text in shown
                 if demo.DEMO_EMAIL in text or "Pro (monthly)" in text or "4242" in text]
+
+
+def test_a_page_load_never_shows_the_last_visits_plan(page: Page, admin, stripe_client,
+                                                     held_webhooks):
+    """The tab's states outlive a page load, and the page hydrates with them before its load
+    reads the row: the last visit's plan once showed until then (then a skeleton, then the
+    plan). Now the page shows its placeholder until this visit's row is read."""
+    email = f"stale-{uuid.uuid4().hex[:12]}@example.com"
+    row = demo.create_subscriber(admin, stripe_client, email)
+    page.context.add_init_script(RECORD_TEXTS)
+    sign_in_as(page, email)
+    expect(page.get_by_text(re.compile(r"^Renews on "))).to_be_visible()
+    # The row changes behind the page's back (as a webhook would write it).
+    admin.table("user_subscriptions").update({"cancel_at_period_end": True}) \
+        .eq("user_id", row["user_id"]).execute()
+    page.reload()
+    expect(page.get_by_text(re.compile(r"^Cancels on "))).to_be_visible()
+    shown = page.evaluate("window.__texts")
+    assert shown, "the page's texts weren't recorded"
+    assert not [text for text in shown if "Renews on" in text]
 
 
 def test_sign_out_ends_the_session_at_supabase(page: Page, stack: StackConfig):

@@ -116,7 +116,7 @@ def test_a_signed_in_page_says_so_then_works_again_once_redis_is_back(
     button.click()  # the same page, no reload, no backend restart
     expect(page).to_have_url(re.compile(re.escape(stack.stripe_api_base) + r"/p/session/"))
     page.goto("/dashboard/settings/billing")
-    expect(page.get_by_text("Pro (monthly)")).to_be_visible()
+    expect(page.get_by_text("Pro (monthly)")).to_be_visible(timeout=20_000)  # as below
 
 
 def test_sign_in_during_the_outage_says_so_then_works(page: Page, redis: RedisServer):
@@ -132,7 +132,9 @@ def test_sign_in_during_the_outage_says_so_then_works(page: Page, redis: RedisSe
     redis.start()
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(BILLING)
-    expect(page.get_by_text("Pro (monthly)")).to_be_visible()
+    # About one run in ten the first load after Redis's return takes more than 5 s (README:
+    # When Redis is down); it comes.
+    expect(page.get_by_text("Pro (monthly)")).to_be_visible(timeout=20_000)
 
 
 def test_with_redis_hung_no_request_outlasts_its_timeout(app: RunningApp, redis: RedisServer,

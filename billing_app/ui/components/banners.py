@@ -26,11 +26,12 @@ def resume_button() -> rx.Component:
 
 
 def banners() -> rx.Component:
-    return rx.fragment(
+    """The banners of the plan read on this visit (none from the last one, see `loaded`)."""
+    return rx.cond(BillingState.loaded, rx.fragment(
         rx.cond(BillingState.payment_failed_text != "",
                 banner(BillingState.payment_failed_text, update_payment_method_button(),
                        role="alert")),
         rx.cond(BillingState.trial_text != "", banner(BillingState.trial_text, role="status")),
         rx.cond(BillingState.ends_text != "",
                 banner(BillingState.ends_text, resume_button(), role="status")),
-    )
+    ))

@@ -47,7 +47,7 @@ def payment_section() -> rx.Component:
     """Shown with a live subscription; it asks for its details as it appears, after the plan."""
     this_visit = PaymentDetailsState.visit == BillingState.visit
     return rx.cond(
-        BillingState.live,
+        BillingState.loaded & BillingState.live,
         rx.el.div(
             card(
                 rx.el.h2("Payment", class_name="text-lg font-semibold"),

@@ -76,18 +76,18 @@ def no_subscription() -> rx.Component:
 def plan_card() -> rx.Component:
     return card(
         rx.cond(
-            BillingState.load_error != "",
-            alert(BillingState.load_error),
+            BillingState.loaded,
             rx.cond(
-                BillingState.loaded,
+                BillingState.load_error != "",
+                alert(BillingState.load_error),
                 rx.el.div(
                     rx.cond(BillingState.has_subscription, plan_details(), no_subscription()),
                     alert_when(BillingState.action_error),
                     rx.cond(BillingState.updating, status("Updating…", busy=True)),
                     class_name="space-y-3",
                 ),
-                skeleton("Loading your plan…"),
             ),
+            skeleton("Loading your plan…"),
         ),
         label="Your plan",
     )

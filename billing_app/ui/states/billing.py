@@ -69,8 +69,11 @@ PORTAL_RETURN_WINDOW_S = 15 * 60
 
 
 class BillingState(SessionState):
-    # The page's phase: the plan read (or not) on this visit.
-    loaded: bool = False
+    # The page's phase: the plan read (or not) on this visit, and the connection it was read on.
+    # A tab's states outlive a page load and the new page hydrates with them before `load` runs;
+    # a page load opens a new connection, so the last visit's plan doesn't count as loaded and
+    # the page shows its placeholders, not the last visit's plan, until this visit's is read.
+    _loaded_on: str = ""
     load_error: str = ""
     # The plan card, from the subscription shown.
     has_subscription: bool = False
@@ -100,6 +103,14 @@ class BillingState(SessionState):
     _expected: Subscription | None = None
     _compared: Subscription | None = None
     _portal_opened_at: float = 0.0
+
+    @rx.var(cache=False)
+    def loaded(self) -> bool:
+        """The plan (or the load's error) was read on this page's own connection."""
+        return self._loaded_on != "" and self._loaded_on == self.router.session.session_id
+
+    def _mark_loaded(self) -> None:
+        self._loaded_on = self.router.session.session_id
 
     @rx.var
     def status_label(self) -> str:
@@ -133,16 +144,16 @@ class BillingState(SessionState):
     async def load(self):
         """on_load: check the session (locally, against the JWKS, where the project signs
         asymmetrically) and read the row, both at once, on every visit."""
-        # The tab's state outlives a page load; show nothing from the last visit until this
-        # visit's session check and read are done. (A fresh tab has nothing to clear.)
+        # The tab's state outlives a page load: forget the last visit's (the page doesn't show
+        # it meanwhile, see `loaded`), in the same answer as this visit's plan. (A fresh tab has
+        # nothing to clear.)
         self.visit += 1
-        if self.loaded or self.load_error or self.action_error or self.running:
-            self.loaded, self.updating = False, False
+        if self._loaded_on or self.action_error or self.running:
+            self._loaded_on, self.updating = "", False
             self.load_error = self.action_error = self.running = ""
             self._show(None)
             for section in SECTIONS:
                 (await self.get_state(section)).clear()
-            yield
         access = self._access_or_elsewhere()
         if not isinstance(access, str):
             yield access
@@ -151,7 +162,7 @@ class BillingState(SessionState):
             account = await load_account(access, locally=True)
         except UpstreamError as exc:
             logger.warning("billing page: Supabase failed: %s", exc)
-            self.loaded = True
+            self._mark_loaded()
             self.load_error = "We couldn't load your subscription. Please reload the page."
             return
         if isinstance(account, Refusal):
@@ -159,7 +170,7 @@ class BillingState(SessionState):
             return
         self.user_email = account.user.email
         self._show(account.subscription)
-        self.loaded = True
+        self._mark_loaded()
         if (follow_up := self._after_the_plan(account.subscription)) is not None:
             yield follow_up
         for section in self._sections():
