@@ -27,7 +27,9 @@ def signed_in_page(title: str, *children: rx.Component) -> rx.Component:
             rx.el.div(
                 rx.el.p("Acme", class_name="text-lg font-semibold"),
                 rx.el.div(
-                    rx.el.span(SessionState.user_email, class_name=MUTED),
+                    # With the plan, never before it (nor the last visit's, see `loaded`).
+                    rx.cond(SessionState.loaded,
+                            rx.el.span(SessionState.user_email, class_name=MUTED)),
                     sign_out_form(),
                     class_name="flex items-center gap-4",
                 ),

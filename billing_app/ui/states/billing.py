@@ -69,11 +69,7 @@ PORTAL_RETURN_WINDOW_S = 15 * 60
 
 
 class BillingState(SessionState):
-    # The page's phase: the plan read (or not) on this visit, and the connection it was read on.
-    # A tab's states outlive a page load and the new page hydrates with them before `load` runs;
-    # a page load opens a new connection, so the last visit's plan doesn't count as loaded and
-    # the page shows its placeholders, not the last visit's plan, until this visit's is read.
-    _loaded_on: str = ""
+    # The page's phase: the plan read (or not) on this visit (SessionState.loaded).
     load_error: str = ""
     # The plan card, from the subscription shown.
     has_subscription: bool = False
@@ -103,14 +99,6 @@ class BillingState(SessionState):
     _expected: Subscription | None = None
     _compared: Subscription | None = None
     _portal_opened_at: float = 0.0
-
-    @rx.var(cache=False)
-    def loaded(self) -> bool:
-        """The plan (or the load's error) was read on this page's own connection."""
-        return self._loaded_on != "" and self._loaded_on == self.router.session.session_id
-
-    def _mark_loaded(self) -> None:
-        self._loaded_on = self.router.session.session_id
 
     @rx.var
     def status_label(self) -> str:

@@ -47,6 +47,19 @@ class SessionState(rx.State):
     """Base of every signed-in page's state."""
 
     user_email: str = ""
+    # The connection the page's data (the user, the plan) was read on. A tab's states outlive a
+    # page load, and the new page hydrates with them before its on_load runs; a page load opens
+    # a new connection, so the last visit's data doesn't count as loaded, and the page shows its
+    # placeholders, not the last visit's plan, until this visit's is read.
+    _loaded_on: str = ""
+
+    @rx.var(cache=False)
+    def loaded(self) -> bool:
+        """The page's data was read on this page's own connection."""
+        return self._loaded_on != "" and self._loaded_on == self.router.session.session_id
+
+    def _mark_loaded(self) -> None:
+        self._loaded_on = self.router.session.session_id
 
     def _cookies(self) -> dict[str, str]:
         return cookie_parser(self.router.headers.cookie or "")
