@@ -114,8 +114,10 @@ class UpstreamRateLimited(UpstreamError):
 
 
 def describe_stripe_error(exc: stripe.StripeError) -> str:
-    """A Stripe failure for the log: its kind, message, code and request id (never the key)."""
-    return (f"{type(exc).__name__} {exc.user_message!r} (code={exc.code}, "
+    """A Stripe failure for the log: its kind, message, code and request id (never the key).
+    The code is `stripe_code=`: a bare `code=` is a sign-in code to the log's redaction
+    (platform/log_redaction.py), which would hide it."""
+    return (f"{type(exc).__name__} {exc.user_message!r} (stripe_code={exc.code}, "
             f"status={exc.http_status}, request={exc.request_id})")
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+import stripe
 
 from billing_app.platform import log_redaction
 from billing_app.platform.log_redaction import REDACTED, redact
+from billing_app.platform.outcomes import describe_stripe_error
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
 
@@ -53,3 +55,11 @@ def test_the_filter_redacts_message_args_and_tracebacks(caplog):
     text = caplog.text
     assert "s3cret" not in text and "b3arer" not in text and "c0de" not in text
     assert "KeyError" in text  # the traceback is still there, redacted
+
+
+def test_a_stripe_errors_code_survives_redaction():
+    """The app's own description of a Stripe failure keeps Stripe's code readable in the log
+    (it once wrote `code=`, which redaction takes for a sign-in code)."""
+    error = stripe.InvalidRequestError("No such customer: 'cus_x'", param=None,
+                                       code="resource_missing")
+    assert "resource_missing" in redact(describe_stripe_error(error))
