@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,20 @@ def sign_in(stack: StackConfig, email: str, password: str = demo.DEMO_PASSWORD) 
     )
     response.raise_for_status()
     return response.json()
+
+
+def bearer(token: str) -> dict:
+    """The header an API caller authenticates with."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def paying_subscriber(admin, stripe_client, stack: StackConfig, prefix: str,
+                      **subscription: object) -> tuple[dict, str]:
+    """A fresh user paying for Pro with Visa (devstack's seed, with more subscription create
+    parameters in `subscription`), and their access token: (row, token)."""
+    email = f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+    row = demo.create_subscriber(admin, stripe_client, email, **subscription)
+    return row, sign_in(stack, email)["access_token"]
 
 
 def project_signed(stack: StackConfig, claims: dict) -> str:

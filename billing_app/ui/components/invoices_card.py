@@ -11,7 +11,7 @@ from billing_app.ui.components.card import card
 from billing_app.ui.components.messages import status
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.components.styles import FOCUS_RING, MUTED
-from billing_app.ui.states import invoices
+from billing_app.ui.states import stages
 from billing_app.ui.states.invoices import InvoicesState
 
 CELL = "py-2 pr-4 text-left"
@@ -66,8 +66,8 @@ def invoices_card() -> rx.Component:
         rx.el.h2("Invoices", class_name="text-lg font-semibold"),
         rx.match(
             InvoicesState.stage,
-            (invoices.SHOWN, _table()),
-            (invoices.FAILED, status("Couldn't load invoices.")),
+            (stages.SHOWN, _table()),
+            (stages.FAILED, status("Couldn't load invoices.")),
             skeleton("Loading invoices…"),
         ),
         label="Invoices",

@@ -10,7 +10,8 @@ from billing_app.ui.components.card import card
 from billing_app.ui.components.messages import status
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.states.billing import BillingState
-from billing_app.ui.states.payment_details import FAILED, LOADED, PaymentDetailsState
+from billing_app.ui.states.payment_details import PaymentDetailsState
+from billing_app.ui.states.stages import FAILED, SHOWN
 
 LABEL = "text-xs font-medium uppercase tracking-wide text-gray-600"
 
@@ -52,7 +53,7 @@ def payment_section() -> rx.Component:
             card(
                 rx.el.h2("Payment", class_name="text-lg font-semibold"),
                 rx.cond(
-                    this_visit & (PaymentDetailsState.phase == LOADED),
+                    this_visit & (PaymentDetailsState.phase == SHOWN),
                     details(),
                     rx.cond(this_visit & (PaymentDetailsState.phase == FAILED),
                             status("Couldn't load payment details"),

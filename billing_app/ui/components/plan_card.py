@@ -11,7 +11,7 @@ from billing_app.ui.components.card import card
 from billing_app.ui.components.messages import alert, alert_when, status
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.components.styles import MUTED
-from billing_app.ui.states import plans
+from billing_app.ui.states import stages
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.plans import PlansState
 
@@ -30,7 +30,7 @@ def manage_button() -> rx.Component:
 
 def subscribe_button() -> rx.Component:
     """Subscribe to the default price: only while the plan picker can't show the plans."""
-    return rx.cond(PlansState.stage == plans.FAILED,
+    return rx.cond(PlansState.stage == stages.FAILED,
                    stripe_button("Subscribe", BillingState.subscribe))
 
 

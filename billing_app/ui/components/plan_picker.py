@@ -9,7 +9,7 @@ from billing_app.ui.components.buttons import action_button
 from billing_app.ui.components.card import card
 from billing_app.ui.components.skeleton import skeleton
 from billing_app.ui.components.styles import FOCUS_RING
-from billing_app.ui.states import plans
+from billing_app.ui.states import stages
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.plans import PlansState
 
@@ -64,7 +64,7 @@ def plan_picker() -> rx.Component:
     return card(
         rx.el.h2("Choose a plan", class_name="text-lg font-semibold"),
         rx.cond(
-            PlansState.stage == plans.SHOWN,
+            PlansState.stage == stages.SHOWN,
             rx.el.div(
                 _interval_switch(),
                 rx.el.ul(rx.foreach(PlansState.shown_plans, _plan), class_name="space-y-3"),

@@ -11,7 +11,7 @@ from billing_app.ui.components.layout import signed_in_page
 from billing_app.ui.components.payment_details import payment_section
 from billing_app.ui.components.plan_card import plan_card
 from billing_app.ui.components.plan_picker import plan_picker
-from billing_app.ui.states import invoices, plans
+from billing_app.ui.states import stages
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.invoices import InvoicesState
 from billing_app.ui.states.plans import PlansState
@@ -27,8 +27,8 @@ def billing_page() -> rx.Component:
         plan_card(),
         payment_section(),
         rx.cond(BillingState.loaded & BillingState.can_subscribe
-                & (PlansState.stage != plans.HIDDEN) & (PlansState.stage != plans.FAILED),
+                & (PlansState.stage != stages.HIDDEN) & (PlansState.stage != stages.FAILED),
                 plan_picker()),
         rx.cond(BillingState.loaded & BillingState.has_subscription
-                & (InvoicesState.stage != invoices.HIDDEN), invoices_card()),
+                & (InvoicesState.stage != stages.HIDDEN), invoices_card()),
     )

@@ -73,7 +73,6 @@ class BillingState(SessionState):
     load_error: str = ""
     # The plan card, from the subscription shown.
     has_subscription: bool = False
-    can_subscribe: bool = False
     plan_label: str = ""
     price_text: str = ""
     status: str = ""
@@ -101,6 +100,11 @@ class BillingState(SessionState):
     _portal_opened_at: float = 0.0
 
     @rx.var
+    def can_subscribe(self) -> bool:
+        """Subscribe is offered to whoever has no live subscription (none, or one that ended)."""
+        return not self.live
+
+    @rx.var
     def status_label(self) -> str:
         return display.status_label(self.status)
 
@@ -118,7 +122,6 @@ class BillingState(SessionState):
         self._shown = sub
         self.has_subscription = sub is not None and bool(sub.stripe_customer_id)
         self.live = is_live(sub)
-        self.can_subscribe = not self.live
         self.cancellation_scheduled = sub is not None and sub.cancellation_scheduled
         self.plan_label = (sub.plan_label or "Subscription") if sub else ""
         self.price_text = (display.format_price(sub.unit_amount, sub.currency,

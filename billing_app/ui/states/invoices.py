@@ -13,11 +13,9 @@ from billing_app.billing.invoices import Invoices, list_invoices
 from billing_app.platform.outcomes import Refusal
 from billing_app.ui import display
 from billing_app.ui.states.session import SessionState
+from billing_app.ui.states.stages import FAILED, HIDDEN, LOADING, SHOWN
 
 logger = logging.getLogger(__name__)
-
-# What the section shows: nothing yet, the skeleton, the rows, or the quiet failure.
-HIDDEN, LOADING, SHOWN, FAILED = "", "loading", "shown", "failed"
 
 
 class InvoicesState(SessionState):

@@ -22,15 +22,14 @@ from billing_app.platform.outcomes import UpstreamError
 from billing_app.ui import display
 from billing_app.ui.states.billing import BillingState
 from billing_app.ui.states.session import SessionState
+from billing_app.ui.states.stages import FAILED, HIDDEN, LOADING, SHOWN
 
 logger = logging.getLogger(__name__)
 
-LOADING, LOADED, FAILED = "loading", "loaded", "failed"
-
 
 class PaymentDetailsState(SessionState):
-    # "" (nothing asked), LOADING, LOADED or FAILED, for page visit `visit`.
-    phase: str = ""
+    # The section's stage (stages.py), for page visit `visit`.
+    phase: str = HIDDEN
     visit: int = -1
     payment_method_text: str = ""
     next_payment_text: str = ""  # "" when nothing more will be billed
@@ -43,7 +42,7 @@ class PaymentDetailsState(SessionState):
         billing = await self.get_state(BillingState)
         row = billing._shown
         if row is None or not row.is_live:
-            self.phase = ""
+            self.phase = HIDDEN
             return
         if (row, billing.visit) == (self._for, self.visit) and self.phase != FAILED:
             return
@@ -73,4 +72,4 @@ class PaymentDetailsState(SessionState):
         self.next_payment_text = (
             display.next_payment_line(details.next_payment, self._display_locale())
             if details.next_payment else "")
-        self.phase = LOADED
+        self.phase = SHOWN

@@ -15,10 +15,10 @@ from billing_app.billing import catalogue
 from billing_app.platform.outcomes import UpstreamError
 from billing_app.ui import display
 from billing_app.ui.states.session import SessionState
+from billing_app.ui.states.stages import FAILED, HIDDEN, LOADING, SHOWN
 
 logger = logging.getLogger(__name__)
 
-HIDDEN, LOADING, SHOWN, FAILED = "", "loading", "shown", "failed"
 ORDER = ("day", "week", "month", "year")
 
 

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.helpers import Devstack
+from tests.helpers import Devstack, bearer
 from tests.in_process import InProcessApp, running
 from tests.stripe_events import deliver, events_for
 
@@ -16,10 +16,6 @@ FAILED = {"error": "Failed to create checkout session"}
 
 def post_checkout(app: InProcessApp, **kwargs) -> httpx.Response:
     return app.post("/api/checkout_sessions", **kwargs)
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def session_for(stripe_client, url: str):

@@ -15,7 +15,7 @@ import pytest
 
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.helpers import Devstack, project_signed, sign_in
+from tests.helpers import Devstack, bearer, project_signed, sign_in
 from tests.in_process import InProcessApp
 
 UNAUTHORIZED = {"error": "Unauthorized"}
@@ -33,10 +33,6 @@ def demo_customer(admin, demo_users) -> str:
     row = admin.table("user_subscriptions").select("stripe_customer_id").eq(
         "user_id", demo_users[demo.DEMO_EMAIL]).single().execute()
     return row.data["stripe_customer_id"]
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_bearer_gets_a_portal_url_for_their_own_customer(

@@ -19,7 +19,7 @@ import pytest
 
 from devstack.config import StackConfig
 from devstack.postgres import Cluster
-from tests.helpers import Devstack
+from tests.helpers import Devstack, bearer
 from tests.in_process import InProcessApp, running
 
 FAILED = {"error": "Failed to create portal session"}
@@ -51,10 +51,6 @@ def customer_user(make_user, stripe_client):
         return make_user(with_row=True, stripe_customer_id=customer.id), customer.id
 
     return make
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def timed_post(app: InProcessApp, token: str):

@@ -10,7 +10,7 @@ import pytest
 
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.helpers import Devstack, sign_in
+from tests.helpers import Devstack, bearer, sign_in
 from tests.in_process import InProcessApp, running
 
 FIELDS = {"id", "created", "amount_due", "currency", "status", "hosted_invoice_url"}
@@ -24,10 +24,6 @@ def demo_session(stack: StackConfig, api: InProcessApp) -> dict:
 def customer_of(admin, user_id: str) -> str:
     return admin.table("user_subscriptions").select("stripe_customer_id").eq(
         "user_id", user_id).single().execute().data["stripe_customer_id"]
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_bearer_gets_their_invoices_with_exactly_the_documented_fields(

@@ -10,13 +10,12 @@ the contract is tests/integration/api/test_customer_portal.py).
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from devstack import seed
 from devstack.config import StackConfig
-from tests.helpers import Devstack, sign_in
+from tests.helpers import Devstack, bearer, paying_subscriber
 from tests.in_process import InProcessApp, running
 
 # The stand-in keeps its webhooks to itself meanwhile: a delivery elsewhere (to the hosted app)
@@ -36,19 +35,12 @@ def api(stack: StackConfig, demo_users) -> InProcessApp:
 
 
 def subscriber(admin, stripe_client, stack: StackConfig, **subscription) -> tuple[dict, str]:
-    """A fresh user paying for Pro with Visa, and their access token: (row, token)."""
-    email = f"flow-{uuid.uuid4().hex[:12]}@example.com"
-    row = seed.create_subscriber(admin, stripe_client, email, **subscription)
-    return row, sign_in(stack, email)["access_token"]
+    return paying_subscriber(admin, stripe_client, stack, "flow", **subscription)
 
 
 @pytest.fixture
 def active(admin, stripe_client, stack):
     return subscriber(admin, stripe_client, stack)
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("flow", FLOWS)

@@ -9,13 +9,12 @@ itself never writes the row, then delivers the events as Stripe would.
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from devstack import seed
 from devstack.config import StackConfig
-from tests.helpers import Devstack, sign_in
+from tests.helpers import Devstack, bearer, paying_subscriber
 from tests.in_process import InProcessApp, running
 from tests.stripe_events import deliver, events_for
 
@@ -32,18 +31,12 @@ def api(stack: StackConfig, demo_users) -> InProcessApp:
 
 
 def subscriber(admin, stripe_client, stack: StackConfig, **subscription) -> tuple[dict, str]:
-    email = f"resume-{uuid.uuid4().hex[:12]}@example.com"
-    row = seed.create_subscriber(admin, stripe_client, email, **subscription)
-    return row, sign_in(stack, email)["access_token"]
+    return paying_subscriber(admin, stripe_client, stack, "resume", **subscription)
 
 
 @pytest.fixture
 def canceling(admin, stripe_client, stack):
     return subscriber(admin, stripe_client, stack, cancel_at_period_end=True)
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def row_of(admin, user_id: str) -> dict:

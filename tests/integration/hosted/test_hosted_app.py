@@ -16,16 +16,12 @@ import socketio
 
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.helpers import Devstack, RunningApp, assert_no_secret_in_log, sign_in
+from tests.helpers import Devstack, RunningApp, assert_no_secret_in_log, bearer, sign_in
 
 
 @pytest.fixture(scope="module")
 def demo_session(stack: StackConfig, app_server: RunningApp) -> dict:
     return sign_in(stack, demo.DEMO_EMAIL)
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_the_portal_route_answers_a_url(app_server: RunningApp, demo_session, devstack: Devstack):

@@ -20,7 +20,7 @@ from billing_app.session import actions
 from billing_app.session.codes import Ticket
 from devstack import seed as demo
 from devstack.config import StackConfig
-from tests.helpers import Devstack, project_signed, sign_in
+from tests.helpers import Devstack, bearer, project_signed, sign_in
 from tests.in_process import InProcessApp, running
 from tests.stripe_events import deliver, events_for
 
@@ -44,10 +44,6 @@ def legacy(legacy_stack: StackConfig):
 @pytest.fixture(scope="module")
 def legacy_stripe(legacy_stack: StackConfig) -> stripe.StripeClient:
     return demo.stripe_client(legacy_stack)
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def new_user(legacy_stack: StackConfig) -> tuple[str, dict]:
